@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// graded-cli: the GradedCells command-line tool.
+#include "Commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kUsage =
+    "graded-cli - GradedCells command-line tool (ngclearn graded cells in C++)\n"
+    "\n"
+    "usage: graded-cli <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  replay FILE.json [--precision double|float] [--case ID]\n"
+    "         replay golden trajectories recorded from ngclearn through the C++ cells\n"
+    "\n"
+    "Run 'graded-cli <command> --help' for a command's options.\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    try {
+        if (cmd == "replay") return graded::cli::runReplay(args);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "graded-cli %s: error: %s\n", cmd.c_str(), e.what());
+        return 2;
+    }
+    std::fprintf(stderr, "graded-cli: unknown command '%s' (try --help)\n", cmd.c_str());
+    return 2;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "Cell.h"
+#include "CellParams.h"
+
+namespace graded {
+
+/** What the three error cells share: a target, a modulator and a one-step mask. */
+template <typename T> class ErrorCellBase : public Cell<T> {
+public:
+    Buffer<T> target, modulator, mask, L, dtarget;
+
+protected:
+    ErrorCellBase(int batchSize, int nUnits) : Cell<T>(batchSize, nUnits) {
+        const int n = batchSize * nUnits;
+        target.setZero(n);
+        modulator.setOnes(n);
+        mask.setOnes(n);
+        L.setZero(1);
+        dtarget.setZero(n);
+    }
+    void exposeTargetAndGates() {
+        this->exposeUnits("target", CompartmentRole::input, target);
+        this->exposeUnits("modulator", CompartmentRole::input, modulator);
+        this->exposeUnits("mask", CompartmentRole::input, mask);
+    }
+    void exposeLoss() { this->expose("L", CompartmentRole::output, L, 1, 1, "nats", true); }
+    /** d *= modulator * mask for each gradient; then the mask is consumed. */
+    void gate(Buffer<T>& d1, Buffer<T>& d2) noexcept {
+        d1 = d1 * modulator * mask;
+        d2 = d2 * modulator * mask;
+        mask.setOnes();
+    }
+    void resetBase() noexcept {
+        target.setZero();
+        modulator.setOnes();
+        mask.setOnes();
+        L.setZero();
+        dtarget.setZero();
+    }
+};
+
+/** GaussianErrorCell: the mismatch of a Gaussian prediction mu against a target.
+
+        e = target - mu;  dmu = e / Sigma;  dtarget = -dmu;  dSigma = 1
+        L = -0.5 sum(e^2) / Sigma   (over all rows and units)
+        dmu, dtarget *= modulator * mask;  then mask <- 1
+
+    Reference quirk kept: Sigma divides like a variance although ngclearn's docs call sigma
+    a standard deviation.
+
+    | compartment | role   | shape            |
+    |-------------|--------|------------------|
+    | mu, target  | input  | [batch][n_units] |
+    | Sigma       | input  | [1][1]           |
+    | modulator   | input  | [batch][n_units] (starts at 1) |
+    | mask        | input  | [batch][n_units] (starts at 1, consumed by each advance) |
+    | L           | output | scalar           |
+    | dmu, dtarget| output | [batch][n_units] |
+    | dSigma      | output | [1][1]           | */
+template <typename T> class GaussianErrorCell final : public ErrorCellBase<T> {
+public:
+    using Params = GaussianErrorCellParams;
+
+    explicit GaussianErrorCell(const Params& p)
+        : ErrorCellBase<T>(checked(p).batchSize, p.nUnits), p_(p) {
+        const int n = p.batchSize * p.nUnits;
+        mu.setZero(n);
+        dmu.setZero(n);
+        Sigma.setConstant(1, T(p.sigma));
+        dSigma.setZero(1);
+        this->exposeUnits("mu", CompartmentRole::input, mu);
+        this->exposeTargetAndGates();
+        this->expose("Sigma", CompartmentRole::input, Sigma, 1, 1);
+        this->exposeLoss();
+        this->exposeUnits("dmu", CompartmentRole::output, dmu);
+        this->exposeUnits("dtarget", CompartmentRole::output, this->dtarget);
+        this->expose("dSigma", CompartmentRole::output, dSigma, 1, 1);
+    }
+
+    CellKind kind() const noexcept override { return CellKind::GaussianErrorCell; }
+    const Params& params() const noexcept { return p_; }
+
+    void advance(T) noexcept override {
+        const T sigma = Sigma(0);
+        dmu = (this->target - mu) / sigma;
+        this->dtarget = -dmu;
+        dSigma.setOnes();
+        this->L(0) = -((this->target - mu).square().sum() * T(0.5)) / sigma;
+        this->gate(dmu, this->dtarget);
+    }
+
+    void reset() noexcept override {
+        this->resetBase();
+        mu.setZero();
+        dmu.setZero();
+        dSigma.setZero();
+    }
+
+    Buffer<T> mu, Sigma, dmu, dSigma;
+
+private:
+    static const Params& checked(const Params& p) {
+        p.validate();
+        return p;
+    }
+    Params p_;
+};
+
+/** LaplacianErrorCell: the mismatch of a Laplacian prediction (shift) against a target.
+
+        s = sign(target - shift)  (sign(0) = 0);  dshift = s / Scale;  dtarget = -dshift
+        dScale = 1;  L = -sum(|s|) / Scale
+        dshift, dtarget *= modulator * mask;  then mask <- 1
+
+    Reference quirk kept: L counts mismatched units instead of summing |target - shift|.
+    Compartments as GaussianErrorCell's, with shift for mu and Scale for Sigma. */
+template <typename T> class LaplacianErrorCell final : public ErrorCellBase<T> {
+public:
+    using Params = LaplacianErrorCellParams;
+
+    explicit LaplacianErrorCell(const Params& p)
+        : ErrorCellBase<T>(checked(p).batchSize, p.nUnits), p_(p) {
+        const int n = p.batchSize * p.nUnits;
+        shift.setZero(n);
+        dshift.setZero(n);
+        Scale.setConstant(1, T(p.scale));
+        dScale.setZero(1);
+        this->exposeUnits("shift", CompartmentRole::input, shift);
+        this->exposeTargetAndGates();
+        this->expose("Scale", CompartmentRole::input, Scale, 1, 1);
+        this->exposeLoss();
+        this->exposeUnits("dshift", CompartmentRole::output, dshift);
+        this->exposeUnits("dtarget", CompartmentRole::output, this->dtarget);
+        this->expose("dScale", CompartmentRole::output, dScale, 1, 1);
+    }
+
+    CellKind kind() const noexcept override { return CellKind::LaplacianErrorCell; }
+    const Params& params() const noexcept { return p_; }
+
+    void advance(T) noexcept override {
+        const T scale = Scale(0);
+        dshift = (this->target - shift).sign();
+        this->L(0) = -dshift.abs().sum() / scale;
+        dshift = dshift / scale;
+        this->dtarget = -dshift;
+        dScale.setOnes();
+        this->gate(dshift, this->dtarget);
+    }
+
+    void reset() noexcept override {
+        this->resetBase();
+        shift.setZero();
+        dshift.setZero();
+        dScale.setZero();
+    }
+
+    Buffer<T> shift, Scale, dshift, dScale;
+
+private:
+    static const Params& checked(const Params& p) {
+        p.validate();
+        return p;
+    }
+    Params p_;
+};
+
+/** BernoulliErrorCell: the log-likelihood of binary targets x under Bernoulli(q).
+
+        q = clip(input_logits ? sigmoid(p) : p, 1e-4, 1 - 1e-4)
+        L = sum(x ln q + (1 - x) ln(1 - q))
+        dp = x - q                                         if input_logits
+             (x / q - (1 - x) / (1 - q)) * sigmoid'(p)     otherwise
+        dtarget = ln q - ln(1 - q)
+        dp, dtarget *= modulator * mask;  then mask <- 1
+
+    Reference quirk kept: with probabilities as input, dp is multiplied by the sigmoid
+    derivative of the raw probability p.
+
+    | compartment    | role   | shape            |
+    |----------------|--------|------------------|
+    | p, target      | input  | [batch][n_units] |
+    | modulator, mask| input  | [batch][n_units] |
+    | L              | output | scalar           |
+    | dp, dtarget    | output | [batch][n_units] | */
+template <typename T> class BernoulliErrorCell final : public ErrorCellBase<T> {
+public:
+    using Params = BernoulliErrorCellParams;
+
+    explicit BernoulliErrorCell(const Params& p)
+        : ErrorCellBase<T>(checked(p).batchSize, p.nUnits), p_(p) {
+        const int n = p.batchSize * p.nUnits;
+        this->p.setZero(n);
+        dp.setZero(n);
+        q_.setZero(n);
+        omq_.setZero(n);
+        this->exposeUnits("p", CompartmentRole::input, this->p);
+        this->exposeTargetAndGates();
+        this->exposeLoss();
+        this->exposeUnits("dp", CompartmentRole::output, dp);
+        this->exposeUnits("dtarget", CompartmentRole::output, this->dtarget);
+    }
+
+    CellKind kind() const noexcept override { return CellKind::BernoulliErrorCell; }
+    const Params& params() const noexcept { return p_; }
+
+    void advance(T) noexcept override {
+        constexpr T eps = T(0.0001);
+        const auto& x = this->target;
+        // 1 - q is formed directly (sigmoid(-p), or 1 - p) rather than as 1 - clip(q): the
+        // same value, without float's cancellation next to the upper clip.
+        if (p_.inputLogits) {
+            q_ = kernels::sigmoidExpr(p);
+            omq_ = kernels::sigmoidExpr(-p);
+        } else {
+            q_ = p;
+            omq_ = T(1) - p;
+        }
+        q_ = q_.max(eps).min(T(1) - eps);
+        omq_ = omq_.max(eps).min(T(1) - eps);
+        this->L(0) = (q_.log() * x + omq_.log() * (T(1) - x)).sum();
+        if (p_.inputLogits) dp = x - q_;
+        else
+            dp = (x / q_ - (T(1) - x) / omq_)
+               * (kernels::sigmoidExpr(p) * (T(1) - kernels::sigmoidExpr(p)));
+        this->dtarget = q_.log() - omq_.log();
+        this->gate(dp, this->dtarget);
+    }
+
+    void reset() noexcept override {
+        this->resetBase();
+        p.setZero();
+        dp.setZero();
+    }
+
+    Buffer<T> p, dp;
+
+private:
+    static const Params& checked(const Params& p) {
+        p.validate();
+        return p;
+    }
+    Params p_;
+    Buffer<T> q_, omq_; // clipped q and 1 - q
+};
+
+} // namespace graded

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "Cell.h"
+#include "CellParams.h"
+
+namespace graded {
+
+/** RateCell: a graded (non-spiking) neuron driven by predictive-coding gradient dynamics.
+
+        tau_m dz/dt = -gamma phi(z) + j' + j_td,   j' = j * f'(z) * resist_scale
+        zF = f(z) * output_scale
+
+    phi is the prior's leak (Prior.h), f the activation (Activation.h); an optional
+    threshold (Threshold.h) acts on z after each step. tau_m <= 0 makes the cell stateless:
+    z = j + j_td (j is then not modulated).
+
+    | compartment | role   | shape            | meaning                                  |
+    |-------------|--------|------------------|------------------------------------------|
+    | j           | input  | [batch][n_units] | bottom-up current; overwritten by j'     |
+    | j_td        | input  | [batch][n_units] | top-down pressure                        |
+    | z           | state  | [batch][n_units] | rate activity                            |
+    | zF          | output | [batch][n_units] | f(z) * output_scale                      |
+    Time (dt, tau_m) is in milliseconds. */
+template <typename T> class RateCell final : public Cell<T> {
+public:
+    using Params = RateCellParams;
+
+    explicit RateCell(const Params& p) : Cell<T>(checked(p).batchSize, p.nUnits), p_(p) {
+        const int n = p.batchSize * p.nUnits;
+        for (Buffer<T>* b : {&j, &j_td, &z, &zF, &k1_, &k2_, &k3_}) b->setZero(n);
+        this->exposeUnits("j", CompartmentRole::input, j, "mA");
+        this->exposeUnits("j_td", CompartmentRole::input, j_td, "mA");
+        this->exposeUnits("z", CompartmentRole::state, z, "mA");
+        this->exposeUnits("zF", CompartmentRole::output, zF);
+    }
+
+    CellKind kind() const noexcept override { return CellKind::RateCell; }
+    const Params& params() const noexcept { return p_; }
+
+    /** Live retuning (tau, prior, activation, ...). The caller validates `p` beforehand and
+        keeps n_units and batch_size; sizes never change here. */
+    void setParams(const Params& p) noexcept {
+        const int n = p_.nUnits, b = p_.batchSize;
+        p_ = p;
+        p_.nUnits = n;
+        p_.batchSize = b;
+    }
+
+    void advance(T dt) noexcept override {
+        const T omega = T(p_.omega0);
+        if (!p_.stateful()) {
+            z = j + j_td;
+        } else {
+            kernels::derivative<T>(p_.act, z, k1_, omega);
+            j = j * k1_ * T(p_.resistScale);
+            dispatchIntegrate(dt);
+            kernels::applyThreshold(p_.threshold, T(p_.thresholdLambda), z);
+        }
+        kernels::activate<T>(p_.act, z, zF, omega);
+        zF *= T(p_.outputScale);
+    }
+
+    void reset() noexcept override {
+        j.setZero();
+        j_td.setZero();
+        z.setZero();
+        zF.setZero();
+    }
+
+    Buffer<T> j, j_td, z, zF;
+
+private:
+    static const Params& checked(const Params& p) {
+        p.validate();
+        return p;
+    }
+
+    template <Prior P, Integrator I> void integrate(T dt) noexcept {
+        const T gamma = T(p_.priorGamma);
+        const T invTau = T(1) / T(p_.tauM);
+        auto g = [&](const Buffer<T>& s, Buffer<T>& d) {
+            d = (-kernels::priorLeak<P>(s) * gamma + (j + j_td)) * invTau;
+        };
+        kernels::integrateStep<I>(z, dt, g, k1_, k2_, k3_);
+    }
+
+    template <Prior P> void dispatchIntegrator(T dt) noexcept {
+        switch (p_.integrator) {
+            case Integrator::euler: integrate<P, Integrator::euler>(dt); break;
+            case Integrator::midpoint: integrate<P, Integrator::midpoint>(dt); break;
+            case Integrator::rk4: integrate<P, Integrator::rk4>(dt); break;
+        }
+    }
+
+    void dispatchIntegrate(T dt) noexcept {
+        switch (p_.prior) {
+            case Prior::gaussian: dispatchIntegrator<Prior::gaussian>(dt); break;
+            case Prior::laplacian: dispatchIntegrator<Prior::laplacian>(dt); break;
+            case Prior::cauchy: dispatchIntegrator<Prior::cauchy>(dt); break;
+            case Prior::exp: dispatchIntegrator<Prior::exp>(dt); break;
+        }
+    }
+
+    Params p_;
+    Buffer<T> k1_, k2_, k3_; // scratch: f'(z), integrator stages
+};
+
+} // namespace graded
