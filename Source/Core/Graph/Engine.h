@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "HostParams.h"
+#include "Patch.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace graded {
+
+struct EngineConfig {
+    double sampleRate = 48000.0;
+    int numChannels = 2;      ///< 1..kMaxEngineChannels; the batch size of every cell
+    int maxBlockSize = 512;   ///< informative: process() accepts any numSamples
+};
+inline constexpr int kMaxEngineChannels = 16;
+
+/** A sample-accurate control event for the next process() call. */
+struct ControlEvent {
+    enum Type { reward, endEpisode, resetCells };
+    int sampleOffset = 0;     ///< within the next process() block; applied to the step holding it
+    Type type = reward;
+    float value = 0.f;        ///< reward: added to the host `reward` value (held until the next reward event)
+};
+inline constexpr int kMaxControlEvents = 256;
+
+/** Telemetry: fixed-size snapshots, audio thread -> GUI, ~30 per second. */
+inline constexpr int kTelemetryMaxNodes = 16;
+inline constexpr int kTelemetryMaxValues = 64;
+inline constexpr int kTelemetryMaxBands = 32;
+inline constexpr int kTelemetryIdLen = 24;
+
+struct TelemetryNode {
+    NodeKind kind = NodeKind::RateCell;
+    char id[kTelemetryIdLen] = {};   ///< node id, NUL-terminated (truncated)
+    int numValues = 0;               ///< values of the main compartment, row 0 (channel 0)
+    float values[kTelemetryMaxValues] = {};
+    float L = 0.f;                   ///< error cells: L; others 0
+    float extra = 0.f;               ///< RewardErrorCell: mu (values hold rpe); others 0
+};
+struct Telemetry {
+    std::uint64_t step = 0;          ///< simulation step count
+    int numNodes = 0;
+    TelemetryNode nodes[kTelemetryMaxNodes];
+    int numBands = 0;
+    float bandEnergy[kTelemetryMaxBands] = {}; ///< AudioIn bands, channel 0
+    float cpuLoad = 0.f;             ///< process() time / real time, smoothed (0..1+)
+};
+
+/** What the GUI needs to draw the graph (built in create(), never changes). */
+struct PatchInfo {
+    struct Node {
+        std::string id;
+        NodeKind kind;
+        std::string kindName;
+        std::vector<std::string> compartments;
+    };
+    struct Wire {
+        int fromNode, toNode;
+        std::string fromComp, toComp;
+        bool delay;
+    };
+    std::string name, description;
+    std::vector<Node> nodes;
+    std::vector<Wire> wires;
+};
+
+class EngineImpl;
+
+/** The audio bridge: runs a patch's graph one simulation step per `step` samples.
+
+    Threads: create() and the destructor off the audio thread; setControls(), addEvent(),
+    process(), reset() on the audio thread (never allocate, lock or throw); popTelemetry()
+    on one GUI thread (single consumer); info() and latencySamples() from anywhere. */
+class Engine {
+public:
+    /** Builds the graph for `config` (cells get batch_size = numChannels). Throws
+        PatchError or ConfigError. */
+    static std::unique_ptr<Engine> create(const Patch& patch, const EngineConfig& config);
+    ~Engine();
+
+    /** Plain host values, once per host block; used from the next simulation step on. */
+    void setControls(const HostControls& controls) noexcept;
+    /** Queues an event for the next process() call (dropped when the queue is full). */
+    void addEvent(const ControlEvent& event) noexcept;
+    /** In place. Any numSamples >= 0, numChannels <= config.numChannels (missing channels
+        are treated as silent; output is written only to the given channels). */
+    void process(float* const* channels, int numChannels, int numSamples) noexcept;
+    /** Cells, filters, FIFOs and smoothers back to rest. */
+    void reset() noexcept;
+    /** The current step size in samples (the input -> output delay). */
+    int latencySamples() const noexcept;
+    /** GUI thread: the oldest snapshot not yet read; false when none. */
+    bool popTelemetry(Telemetry& out) noexcept;
+    const PatchInfo& info() const noexcept;
+    const EngineConfig& config() const noexcept;
+
+    /** Diagnostics for tests and tools (not for the audio thread): channel-0 row of a
+        node's compartment as of the last step; empty if unknown. */
+    std::vector<float> probe(const std::string& nodeId, const std::string& compartment) const;
+    std::uint64_t stepCount() const noexcept;
+
+private:
+    Engine();
+    std::unique_ptr<EngineImpl> impl_;
+};
+
+} // namespace graded
