@@ -99,7 +99,7 @@ void derivative(Activation a, const InE& x, OutE&& out, T omega0 = T(kDefaultOme
             break;
         case Activation::telu:
             out = x.min(T(80)).exp().tanh()
-                + x * x.min(T(80)).exp() * (T(1) - x.min(T(80)).exp().tanh().square());
+                + x * (x.min(T(80)).exp() * (T(1) - x.min(T(80)).exp().tanh().square()));
             break;
         case Activation::sine: out = (x * omega0).cos() * omega0; break;
         case Activation::unit_threshold:

@@ -26,10 +26,11 @@ inline std::string_view priorName(Prior p) noexcept { return kPriorNames[static_
 
 namespace kernels {
 
-/** phi(z) as an Eigen expression (element-wise). */
-template <Prior P, typename E> auto priorLeak(const E& z) {
+/** phi(z) as an Eigen expression (element-wise). The gaussian case returns a reference to
+    z itself: returning the array by value would copy (and allocate) on every call. */
+template <Prior P, typename E> decltype(auto) priorLeak(const E& z) {
     using T = typename E::Scalar;
-    if constexpr (P == Prior::gaussian) return z;
+    if constexpr (P == Prior::gaussian) return (z);
     else if constexpr (P == Prior::laplacian) return z.sign();
     else if constexpr (P == Prior::cauchy) return (z * T(2)) / (T(1) + z.square());
     else return (-z.square()).exp() * z * T(2);

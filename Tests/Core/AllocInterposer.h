@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Counts heap allocations and mutex locks made by this thread while a Scope is alive.
+// AllocInterposer.cpp replaces malloc/calloc/realloc/aligned_alloc/posix_memalign,
+// operator new (all forms) and pthread_mutex_lock for the whole test executable.
+
+namespace rt {
+
+struct Counts {
+    long allocations = 0;
+    long locks = 0;
+};
+
+/** Switches counting on for the calling thread while alive. */
+class Scope {
+public:
+    Scope();
+    ~Scope();
+    Counts counts() const;
+};
+
+} // namespace rt
