@@ -84,11 +84,13 @@ public:
 
     void advance(T) noexcept override {
         const T sigma = Sigma(0);
-        dmu = (this->target - mu) / sigma;
+        this->L(0) = -((this->target - mu).square().sum() * T(0.5)) / sigma;
+        // (e / Sigma) * modulator * mask in one pass; negation is exact, so dtarget = -dmu
+        // equals the reference's -(e / Sigma) * modulator * mask.
+        dmu = (this->target - mu) / sigma * this->modulator * this->mask;
         this->dtarget = -dmu;
         dSigma.setOnes();
-        this->L(0) = -((this->target - mu).square().sum() * T(0.5)) / sigma;
-        this->gate(dmu, this->dtarget);
+        this->mask.setOnes();
     }
 
     void reset() noexcept override {
@@ -141,12 +143,11 @@ public:
 
     void advance(T) noexcept override {
         const T scale = Scale(0);
-        dshift = (this->target - shift).sign();
-        this->L(0) = -dshift.abs().sum() / scale;
-        dshift = dshift / scale;
+        this->L(0) = -(this->target - shift).sign().abs().sum() / scale;
+        dshift = (this->target - shift).sign() / scale * this->modulator * this->mask;
         this->dtarget = -dshift;
         dScale.setOnes();
-        this->gate(dshift, this->dtarget);
+        this->mask.setOnes();
     }
 
     void reset() noexcept override {

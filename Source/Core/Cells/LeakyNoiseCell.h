@@ -110,8 +110,8 @@ private:
         const T leak = T(p_.leakScale);
         const T noiseGain = T(std::sqrt(2.0 * p_.tauX * p_.sigmaRec * p_.sigmaRec));
         const T invTau = T(1) / T(p_.tauX);
-        auto g = [&](const Buffer<T>& s, Buffer<T>& d) {
-            d = (-(s * leak) + (j_recurrent + j_input) + eps * noiseGain) * invTau;
+        auto g = [&](const Buffer<T>& s) {
+            return (-(s * leak) + (j_recurrent + j_input) + eps * noiseGain) * invTau;
         };
         kernels::integrateStep<I>(x, dt, g, k1_, k2_, k3_);
     }

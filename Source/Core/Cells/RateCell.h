@@ -4,6 +4,8 @@
 #include "Cell.h"
 #include "CellParams.h"
 
+#include <cstring>
+
 namespace graded {
 
 /** RateCell: a graded (non-spiking) neuron driven by predictive-coding gradient dynamics.
@@ -28,7 +30,7 @@ public:
 
     explicit RateCell(const Params& p) : Cell<T>(checked(p).batchSize, p.nUnits), p_(p) {
         const int n = p.batchSize * p.nUnits;
-        for (Buffer<T>* b : {&j, &j_td, &z, &zF, &k1_, &k2_, &k3_}) b->setZero(n);
+        for (Buffer<T>* b : {&j, &j_td, &z, &zF, &k1_, &k2_, &k3_, &fz_, &zSeen_}) b->setZero(n);
         this->exposeUnits("j", CompartmentRole::input, j, "mA");
         this->exposeUnits("j_td", CompartmentRole::input, j_td, "mA");
         this->exposeUnits("z", CompartmentRole::state, z, "mA");
@@ -52,13 +54,24 @@ public:
         if (!p_.stateful()) {
             z = j + j_td;
         } else {
-            kernels::derivative<T>(p_.act, z, k1_, omega);
-            j = j * k1_ * T(p_.resistScale);
+            if (cachedDerivativeValid()) {
+                // f'(z) from f(z) of the previous step: z is bit-identical to what it was.
+                if (p_.act == Activation::tanh) j = j * (T(1) - fz_.square()) * T(p_.resistScale);
+                else j = j * (fz_ * (T(1) - fz_)) * T(p_.resistScale);
+            } else {
+                kernels::derivative<T>(p_.act, z, k1_, omega);
+                j = j * k1_ * T(p_.resistScale);
+            }
             dispatchIntegrate(dt);
             kernels::applyThreshold(p_.threshold, T(p_.thresholdLambda), z);
         }
-        kernels::activate<T>(p_.act, z, zF, omega);
-        zF *= T(p_.outputScale);
+        kernels::activate<T>(p_.act, z, fz_, omega);
+        zF = fz_ * T(p_.outputScale);
+        if (derivativeFromValue()) {
+            zSeen_ = z;
+            cacheActivation_ = p_.act;
+            cacheValid_ = true;
+        }
     }
 
     void reset() noexcept override {
@@ -66,6 +79,7 @@ public:
         j_td.setZero();
         z.setZero();
         zF.setZero();
+        cacheValid_ = false;
     }
 
     Buffer<T> j, j_td, z, zF;
@@ -79,8 +93,8 @@ private:
     template <Prior P, Integrator I> void integrate(T dt) noexcept {
         const T gamma = T(p_.priorGamma);
         const T invTau = T(1) / T(p_.tauM);
-        auto g = [&](const Buffer<T>& s, Buffer<T>& d) {
-            d = (-kernels::priorLeak<P>(s) * gamma + (j + j_td)) * invTau;
+        auto g = [&](const Buffer<T>& s) {
+            return (-kernels::priorLeak<P>(s) * gamma + (j + j_td)) * invTau;
         };
         kernels::integrateStep<I>(z, dt, g, k1_, k2_, k3_);
     }
@@ -102,8 +116,22 @@ private:
         }
     }
 
+    /** tanh' = 1 - tanh^2 and sigmoid' = s (1 - s): f'(z) follows from f(z) exactly as
+        kernels::derivative computes it, so the next step can skip one transcendental pass. */
+    bool derivativeFromValue() const noexcept {
+        return p_.act == Activation::tanh || p_.act == Activation::sigmoid;
+    }
+    bool cachedDerivativeValid() const noexcept {
+        return cacheValid_ && cacheActivation_ == p_.act
+            && std::memcmp(z.data(), zSeen_.data(), sizeof(T) * size_t(z.size())) == 0;
+    }
+
     Params p_;
     Buffer<T> k1_, k2_, k3_; // scratch: f'(z), integrator stages
+    Buffer<T> fz_;           // f(z) of the last step, before output_scale
+    Buffer<T> zSeen_;        // z when fz_ was computed
+    Activation cacheActivation_ = Activation::identity;
+    bool cacheValid_ = false;
 };
 
 } // namespace graded

@@ -33,34 +33,30 @@ inline std::string_view integratorName(Integrator i) noexcept {
 namespace kernels {
 
 /** One step of `I` for an element-wise ODE, on whole arrays.
-    `g(src, dst)` writes dx/dt evaluated at state `src` into `dst` (both arrays of x's size);
-    `k1..k3` are caller-owned scratch arrays of x's size (k2, k3 unused by euler/midpoint).
-    The operation order follows ngclearn's ode_utils (x + dx_dt * dt) so double runs agree
-    with the reference to the last few bits. Never allocates. */
+    `g(s)` returns dx/dt at state `s` as an Eigen expression (element-wise, so it may be
+    evaluated straight into x); `k1..k3` are caller-owned scratch arrays of x's size (euler
+    uses none, midpoint k2 only). The operation order follows ngclearn's ode_utils
+    (x + dx_dt * dt) so double runs agree with the reference to the last few bits.
+    Never allocates. */
 template <Integrator I, typename A, typename G>
 void integrateStep(A& x, typename A::Scalar dt, G&& g, A& k1, A& k2, A& k3) noexcept {
     using T = typename A::Scalar;
     if constexpr (I == Integrator::euler) {
-        g(x, k1);
-        x += k1 * dt;
+        x += g(x) * dt;
     } else if constexpr (I == Integrator::midpoint) {
-        g(x, k1);
-        k2 = x + k1 * (dt * T(0.5));
-        g(k2, k1);
-        x += k1 * dt;
+        k2 = x + g(x) * (dt * T(0.5));
+        x += g(k2) * dt;
     } else {
-        // k1 holds the running weighted sum; k2 the stage state; k3 the stage slope.
-        g(x, k3);
-        k1 = k3;
-        k2 = x + k3 * (dt * T(0.5));
-        g(k2, k3);
+        // k1 accumulates f1 + 2 f2 + 2 f3 + f4; k2 holds the stage state, k3 the stage slope.
+        k1 = g(x);
+        k2 = x + k1 * (dt * T(0.5));
+        k3 = g(k2);
         k1 += k3 * T(2);
         k2 = x + k3 * (dt * T(0.5));
-        g(k2, k3);
+        k3 = g(k2);
         k1 += k3 * T(2);
         k2 = x + k3 * dt;
-        g(k2, k3);
-        k1 += k3;
+        k1 += g(k2);
         x += (k1 / T(6)) * dt;
     }
 }
