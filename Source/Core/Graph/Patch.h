@@ -102,7 +102,7 @@ struct Patch {
 Patch loadPatch(const std::string& jsonText);
 Patch loadPatchFile(const std::string& path);
 
-/** The factory patches, embedded in the binary at build time (Resources/Patches/*.json);
+/** The factory patches, embedded in the binary at build time (the JSON files in Resources/Patches);
     the first is the default ("Predictive EQ"). */
 struct FactoryPatch {
     std::string name;
