@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "Engine.h"
+
+#include <cmath>
+#include <complex>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace testutil {
+
+inline graded::Patch factory(const std::string& name) {
+    for (const auto& p : graded::factoryPatches())
+        if (p.name == name) return graded::loadPatch(p.json);
+    throw std::runtime_error("no factory patch " + name);
+}
+
+using Signal = std::vector<std::vector<float>>; // [channel][sample]
+
+inline Signal silence(int ch, int n) { return Signal(size_t(ch), std::vector<float>(size_t(n), 0.f)); }
+
+inline void addSine(Signal& s, double fs, double hz, double amp, int from, int to) {
+    for (auto& c : s)
+        for (int i = from; i < to && i < int(c.size()); ++i) c[size_t(i)] += float(amp * std::sin(2 * M_PI * hz * (i - from) / fs));
+}
+
+/** Runs `sig` through the engine in place, in host blocks of `block` samples. */
+inline void render(graded::Engine& e, Signal& sig, int block) {
+    const int n = int(sig[0].size());
+    std::vector<float*> ptrs(sig.size());
+    for (int pos = 0; pos < n; pos += block) {
+        const int len = std::min(block, n - pos);
+        for (size_t c = 0; c < sig.size(); ++c) ptrs[c] = sig[c].data() + pos;
+        e.process(ptrs.data(), int(sig.size()), len);
+    }
+}
+
+/** Amplitude of the `hz` component of x[from, from + len) (single-bin DFT). */
+inline double amplitudeAt(const std::vector<float>& x, double fs, double hz, int from, int len) {
+    std::complex<double> acc = 0;
+    for (int i = 0; i < len; ++i) acc += double(x[size_t(from + i)]) * std::polar(1.0, -2 * M_PI * hz * i / fs);
+    return 2.0 * std::abs(acc) / len;
+}
+
+inline double rms(const std::vector<float>& x, int from, int len) {
+    double s = 0;
+    for (int i = 0; i < len; ++i) s += double(x[size_t(from + i)]) * x[size_t(from + i)];
+    return std::sqrt(s / len);
+}
+
+inline double db(double a) { return 20.0 * std::log10(std::max(a, 1e-12)); }
+
+} // namespace testutil
