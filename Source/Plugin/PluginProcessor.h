@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "EngineHandoff.h"
+#include "Parameters.h"
+
+#include <Graph/Engine.h>
+
+#include <juce_audio_processors/juce_audio_processors.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace graded::plugin {
+
+/** Which patch the plugin runs: a factory patch by index, or a user patch's full JSON. */
+struct PatchSelection {
+    bool user = false;
+    int factoryIndex = 0;
+    std::string userJson;    ///< user patches only
+    std::string name;
+};
+
+/** Default MIDI mapping (see README): note-on velocity and CC kDefaultRewardCc set the
+    reward, note-off ends an episode, all-notes-off (CC 123) resets the cells. */
+inline constexpr int kDefaultRewardCc = 1;
+inline constexpr int kAllNotesOffCc = 123;
+
+/** GradedCells' AudioProcessor: runs a graded::Engine (a patch of ngclearn graded cells) on
+    the audio, with the host parameters of graded::kHostParams and MIDI driving the reward.
+
+    Threads. prepareToPlay/releaseResources/state/patch loading: message (or host) thread.
+    processBlock: audio thread; it never allocates, locks, logs or throws. A patch change
+    (the `patch` parameter, loadUserPatch*, setStateInformation) builds the new engine off
+    the audio thread (a background "builder" thread, or the calling thread) and hands it over
+    through Handoff; the audio thread swaps it in at a block's start and the builder thread
+    deletes the replaced one. */
+class GradedCellsProcessor final : public juce::AudioProcessor {
+public:
+    GradedCellsProcessor();
+    ~GradedCellsProcessor() override;
+
+    // juce::AudioProcessor
+    void prepareToPlay(double sampleRate, int maximumExpectedSamplesPerBlock) override;
+    void releaseResources() override;
+    bool isBusesLayoutSupported(const BusesLayout& layouts) const override;
+    void processBlock(juce::AudioBuffer<float>&, juce::MidiBuffer&) override;
+    using juce::AudioProcessor::processBlock;
+    void reset() override;
+
+    juce::AudioProcessorEditor* createEditor() override;
+    bool hasEditor() const override { return true; }
+
+    const juce::String getName() const override { return "GradedCells"; }
+    bool acceptsMidi() const override { return true; }
+    bool producesMidi() const override { return false; }
+    bool isMidiEffect() const override { return false; }
+    double getTailLengthSeconds() const override { return 0.0; }
+
+    int getNumPrograms() override;
+    int getCurrentProgram() override;
+    void setCurrentProgram(int index) override;
+    const juce::String getProgramName(int index) override;
+    void changeProgramName(int, const juce::String&) override {}
+
+    void getStateInformation(juce::MemoryBlock& destData) override;
+    void setStateInformation(const void* data, int sizeInBytes) override;
+
+    // GradedCells API (never from the audio thread)
+    juce::AudioProcessorValueTreeState& parameters() noexcept { return apvts_; }
+    static juce::StringArray factoryPatchNames();
+
+    /** Loads a user patch (JSON file or text); on failure keeps the current patch, returns
+        false and puts a one-line reason in `error`. */
+    bool loadUserPatchFile(const juce::File& file, juce::String& error);
+    bool loadUserPatchJson(const std::string& json, juce::String& error);
+    /** Selects a factory patch (also moves the `patch` parameter). */
+    void selectFactoryPatch(int index);
+    PatchSelection currentPatch() const;
+    juce::String currentPatchName() const;
+
+    int rewardCc() const noexcept { return rewardCc_.load(); }
+    void setRewardCc(int cc) noexcept { rewardCc_.store(juce::jlimit(0, 127, cc)); }
+
+    /** Every parameter to its default, factory patch 0, default MIDI mapping. */
+    void resetToDefaultState();
+    /** Why the last setStateInformation fell back to defaults (empty when it loaded). */
+    juce::String lastStateError() const;
+
+    /** Blocks until no built engine is waiting for the audio thread, or timeout (tests/CLI
+        drive processBlock themselves, so this only waits for the builder thread). */
+    bool waitForPatchBuilds(int timeoutMs);
+
+    /** The engine the audio thread runs. Only from the thread that calls processBlock, or
+        while processing is stopped (tools, tests: telemetry, probes, info). */
+    Engine* engineForProcessingThread() noexcept { return engine_; }
+
+    /** Counters for tests and tools, written by the audio thread. */
+    struct Monitor {
+        std::atomic<float> lastMidiReward{0.f};
+        std::atomic<int> midiRewardEvents{0};
+        std::atomic<int> episodeEnds{0};
+        std::atomic<int> cellResets{0};
+        std::atomic<int> nonFiniteOutputs{0};   ///< engine outputs replaced by 0 (should stay 0)
+        std::atomic<int> engineSwaps{0};
+    };
+    const Monitor& monitor() const noexcept { return monitor_; }
+
+private:
+    class Builder;
+    void handleMidi(const juce::MidiBuffer& midi, int numSamples) noexcept;
+    /** Builds an engine for `selection` with the prepared config and publishes it; on
+        failure returns false with `error` set and keeps the current engine. */
+    bool buildAndPublish(const PatchSelection& selection, juce::String& error);
+    std::unique_ptr<Engine> buildEngine(const PatchSelection& selection, const EngineConfig& config) const;
+    void builderTick();
+    void setPatchParameter(int index);
+
+    juce::AudioProcessorValueTreeState apvts_;
+    ParameterCache cache_;
+
+    // Audio thread.
+    Engine* engine_ = nullptr;
+    HostControls controls_;
+    bool lastResetParam_ = false;
+    Monitor monitor_;
+
+    // Patch requests from the audio thread (`patch` parameter moved) to the builder thread.
+    std::atomic<int> seenPatchParam_{0};
+    std::atomic<int> patchParamRequest_{-1};
+    std::atomic<int> rewardCc_{kDefaultRewardCc};
+    std::atomic<int> latencyOfRunningEngine_{0};
+
+    Handoff<Engine> handoff_;
+    mutable std::mutex buildMutex_;   ///< non-audio threads only
+    PatchSelection selection_;        ///< guarded by buildMutex_
+    EngineConfig config_;             ///< guarded by buildMutex_
+    bool prepared_ = false;           ///< guarded by buildMutex_
+    juce::String lastStateError_;     ///< guarded by buildMutex_
+
+    std::unique_ptr<Builder> builder_;
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(GradedCellsProcessor)
+};
+
+} // namespace graded::plugin

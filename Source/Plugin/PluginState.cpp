@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Saved state: binary-wrapped XML (juce::AudioProcessor::copyXmlToBinary) of
+//   <GradedCellsState formatVersion="1">
+//     <Patch source="factory|user" index="0" name="..." json="{...user patch...}"/>
+//     <Midi rewardCc="1"/>
+//     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
+//   </GradedCellsState>
+// Older states (formatVersion missing or 0) load; anything unreadable leaves the default
+// state and logs why.
+#include "PluginProcessor.h"
+
+#include <array>
+#include <cmath>
+#include <optional>
+
+namespace graded::plugin {
+
+namespace {
+
+constexpr int kStateFormatVersion = 1;
+const juce::Identifier kRootTag{"GradedCellsState"};
+const juce::Identifier kPatchTag{"Patch"};
+const juce::Identifier kMidiTag{"Midi"};
+const juce::Identifier kParamsTag{"PARAMETERS"};
+
+/** A state read completely and checked before any of it is applied. */
+struct StagedState {
+    std::array<std::optional<float>, kNumHostParams> values;
+    PatchSelection patch;
+    int rewardCc = kDefaultRewardCc;
+    int formatVersion = 0;
+};
+
+struct StateError {
+    juce::String reason;
+};
+
+std::optional<double> parseNumber(const juce::var& v) {
+    if (v.isInt() || v.isInt64() || v.isDouble() || v.isBool()) return static_cast<double>(v);
+    const auto text = v.toString().trim();
+    if (text.isEmpty() || !text.containsOnly("0123456789+-.eE")) return std::nullopt;
+    return text.getDoubleValue();
+}
+
+StagedState stage(const juce::XmlElement& xml) {
+    if (!xml.hasTagName(kRootTag.toString()))
+        throw StateError{"foreign state: root element <" + xml.getTagName() + ">"};
+    StagedState s;
+    s.formatVersion = xml.getIntAttribute("formatVersion", 0);
+    const auto tree = juce::ValueTree::fromXml(xml);
+    if (!tree.isValid()) throw StateError{"malformed state XML"};
+
+    const auto params = tree.getChildWithName(kParamsTag);
+    for (const auto& child : params) {
+        const auto id = child.getProperty("id").toString().toStdString();
+        const HostParam p = findHostParam(id);
+        if (p == HostParam::count) continue; // a parameter from a newer version
+        const auto value = parseNumber(child.getProperty("value"));
+        if (!value || !std::isfinite(*value))
+            throw StateError{"malformed value for parameter '" + juce::String(id) + "'"};
+        const auto& info = hostParamInfo(p);
+        s.values[static_cast<size_t>(p)] = juce::jlimit(info.min, info.max, static_cast<float>(*value));
+    }
+
+    const auto patch = tree.getChildWithName(kPatchTag);
+    if (patch.isValid()) {
+        const auto source = patch.getProperty("source", "factory").toString();
+        if (source == "user") {
+            s.patch.user = true;
+            s.patch.userJson = patch.getProperty("json").toString().toStdString();
+            if (s.patch.userJson.empty()) throw StateError{"user patch without JSON"};
+        } else if (source == "factory") {
+            const auto index = parseNumber(patch.getProperty("index", 0));
+            if (!index) throw StateError{"malformed factory patch index"};
+            s.patch.factoryIndex = static_cast<int>(*index);
+        } else {
+            throw StateError{"unknown patch source '" + source + "'"};
+        }
+    } else if (s.values[static_cast<size_t>(HostParam::patch)]) {
+        s.patch.factoryIndex = static_cast<int>(*s.values[static_cast<size_t>(HostParam::patch)]);
+    }
+
+    const auto midi = tree.getChildWithName(kMidiTag);
+    if (midi.isValid()) {
+        const auto cc = parseNumber(midi.getProperty("rewardCc", kDefaultRewardCc));
+        if (!cc || *cc < 0 || *cc > 127) throw StateError{"malformed rewardCc"};
+        s.rewardCc = static_cast<int>(*cc);
+    }
+    return s;
+}
+
+} // namespace
+
+void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
+    const auto patch = currentPatch();
+    juce::ValueTree root(kRootTag);
+    root.setProperty("formatVersion", kStateFormatVersion, nullptr);
+
+    juce::ValueTree patchTree(kPatchTag);
+    patchTree.setProperty("source", patch.user ? "user" : "factory", nullptr);
+    patchTree.setProperty("index", patch.factoryIndex, nullptr);
+    patchTree.setProperty("name", juce::String::fromUTF8(patch.name.c_str()), nullptr);
+    if (patch.user) patchTree.setProperty("json", juce::String::fromUTF8(patch.userJson.c_str()), nullptr);
+    root.appendChild(patchTree, nullptr);
+
+    juce::ValueTree midi(kMidiTag);
+    midi.setProperty("rewardCc", rewardCc(), nullptr);
+    root.appendChild(midi, nullptr);
+
+    juce::ValueTree params(kParamsTag);
+    for (int i = 0; i < kNumHostParams; ++i) {
+        const auto p = static_cast<HostParam>(i);
+        juce::ValueTree child("PARAM");
+        child.setProperty("id", parameterId(p), nullptr);
+        child.setProperty("value", cache_.get(p), nullptr);
+        params.appendChild(child, nullptr);
+    }
+    root.appendChild(params, nullptr);
+
+    if (auto xml = root.createXml()) copyXmlToBinary(*xml, destData);
+}
+
+void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes) {
+    auto fail = [this](const juce::String& reason) {
+        juce::Logger::writeToLog("GradedCells: state not loaded (" + reason + "); using the default state");
+        resetToDefaultState();
+        std::lock_guard<std::mutex> lock(buildMutex_);
+        lastStateError_ = reason;
+    };
+    if (data == nullptr || sizeInBytes <= 0) return fail("empty state");
+
+    std::unique_ptr<juce::XmlElement> xml = getXmlFromBinary(data, sizeInBytes);
+    if (xml == nullptr) {
+        // Also accept the plain XML text (hand-written or older tools).
+        const auto text = juce::String::fromUTF8(static_cast<const char*>(data), sizeInBytes);
+        if (text.trimStart().startsWithChar('<')) xml = juce::parseXML(text);
+    }
+    if (xml == nullptr) return fail("not a GradedCells state (unreadable or truncated XML)");
+
+    StagedState staged;
+    try {
+        staged = stage(*xml);
+        if (staged.patch.user) loadPatch(staged.patch.userJson); // validate before applying
+    } catch (const StateError& e) {
+        return fail(e.reason);
+    } catch (const std::exception& e) {
+        return fail(juce::String("user patch invalid: ") + juce::String(e.what()).upToFirstOccurrenceOf("\n", false, false));
+    }
+    if (staged.formatVersion > kStateFormatVersion)
+        juce::Logger::writeToLog("GradedCells: state format " + juce::String(staged.formatVersion) +
+                                 " is newer than this build's " + juce::String(kStateFormatVersion) +
+                                 "; loading the parts it knows");
+
+    for (int i = 0; i < kNumHostParams; ++i) {
+        const auto p = static_cast<HostParam>(i);
+        if (p == HostParam::patch) continue;
+        if (auto* param = apvts_.getParameter(parameterId(p))) {
+            const auto& v = staged.values[static_cast<size_t>(i)];
+            param->setValueNotifyingHost(v ? param->convertTo0to1(*v) : param->getDefaultValue());
+        }
+    }
+    setRewardCc(staged.rewardCc);
+
+    juce::String error;
+    if (staged.patch.user) {
+        const int paramIndex = staged.values[static_cast<size_t>(HostParam::patch)]
+                                   ? static_cast<int>(*staged.values[static_cast<size_t>(HostParam::patch)])
+                                   : staged.patch.factoryIndex;
+        {
+            std::lock_guard<std::mutex> lock(buildMutex_);
+            setPatchParameter(paramIndex);
+            seenPatchParam_.store(paramIndex);
+        }
+        if (!loadUserPatchJson(staged.patch.userJson, error)) return fail("user patch failed to build: " + error);
+    } else {
+        selectFactoryPatch(staged.patch.factoryIndex);
+    }
+    std::lock_guard<std::mutex> lock(buildMutex_);
+    lastStateError_.clear();
+}
+
+void GradedCellsProcessor::resetToDefaultState() {
+    for (auto* param : getParameters())
+        if (auto* ranged = dynamic_cast<juce::RangedAudioParameter*>(param))
+            if (ranged->paramID != parameterId(HostParam::patch))
+                ranged->setValueNotifyingHost(ranged->getDefaultValue());
+    setRewardCc(kDefaultRewardCc);
+    selectFactoryPatch(0);
+}
+
+} // namespace graded::plugin

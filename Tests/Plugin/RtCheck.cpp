@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Interposes the allocation and mutex entry points for the test executable. Counting is
+// off unless a thread_local flag is set, so the rest of the program is unaffected.
+#include "RtCheck.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+
+#include <cstddef>
+#include <cstdlib>
+#include <new>
+
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void* __libc_memalign(size_t, size_t);
+void __libc_free(void*);
+}
+
+namespace {
+thread_local bool tCounting = false;
+thread_local long tAllocs = 0;
+thread_local long tLocks = 0;
+
+inline void countAlloc() noexcept {
+    if (tCounting) ++tAllocs;
+}
+
+using MutexFn = int (*)(pthread_mutex_t*);
+MutexFn realMutexLock() {
+    static MutexFn fn = reinterpret_cast<MutexFn>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
+    return fn;
+}
+MutexFn realMutexTrylock() {
+    static MutexFn fn = reinterpret_cast<MutexFn>(dlsym(RTLD_NEXT, "pthread_mutex_trylock"));
+    return fn;
+}
+// Resolve before any counting starts (dlsym itself may allocate).
+[[maybe_unused]] const bool kResolved = (realMutexLock(), realMutexTrylock(), true);
+} // namespace
+
+extern "C" {
+void* malloc(size_t n) { countAlloc(); return __libc_malloc(n); }
+void* calloc(size_t a, size_t b) { countAlloc(); return __libc_calloc(a, b); }
+void* realloc(void* p, size_t n) { countAlloc(); return __libc_realloc(p, n); }
+void free(void* p) { __libc_free(p); }
+void* memalign(size_t a, size_t n) { countAlloc(); return __libc_memalign(a, n); }
+void* aligned_alloc(size_t a, size_t n) { countAlloc(); return __libc_memalign(a, n); }
+int posix_memalign(void** out, size_t a, size_t n) {
+    countAlloc();
+    *out = __libc_memalign(a, n);
+    return *out != nullptr ? 0 : 12 /* ENOMEM */;
+}
+int pthread_mutex_lock(pthread_mutex_t* m) {
+    if (tCounting) ++tLocks;
+    return realMutexLock()(m);
+}
+int pthread_mutex_trylock(pthread_mutex_t* m) {
+    if (tCounting) ++tLocks;
+    return realMutexTrylock()(m);
+}
+}
+
+void* operator new(std::size_t n) {
+    countAlloc();
+    if (void* p = __libc_malloc(n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    countAlloc();
+    return __libc_malloc(n == 0 ? 1 : n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void* operator new(std::size_t n, std::align_val_t a) {
+    countAlloc();
+    if (void* p = __libc_memalign(static_cast<size_t>(a), n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
+void operator delete(void* p) noexcept { __libc_free(p); }
+void operator delete[](void* p) noexcept { __libc_free(p); }
+void operator delete(void* p, std::size_t) noexcept { __libc_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { __libc_free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { __libc_free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { __libc_free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { __libc_free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { __libc_free(p); }
+
+namespace graded::test::rtcheck {
+
+Scope::Scope() {
+    tAllocs = 0;
+    tLocks = 0;
+    tCounting = true;
+}
+Scope::~Scope() { tCounting = false; }
+Counts Scope::counts() const { return {tAllocs, tLocks}; }
+
+bool interposerActive() {
+    Counts c;
+    {
+        Scope scope;
+        void* volatile p = std::malloc(16);
+        std::free(p);
+        pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+        pthread_mutex_lock(&m);
+        pthread_mutex_unlock(&m);
+        c = scope.counts();
+    }
+    return c.allocations >= 1 && c.locks >= 1;
+}
+
+} // namespace graded::test::rtcheck
