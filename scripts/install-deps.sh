@@ -18,6 +18,8 @@ PKGS=(
   libxrandr-dev libxrender-dev libgl-dev libflac-dev libvorbis-dev libogg-dev
   # headless GUI tests and screenshots
   xvfb xauth imagemagick
+  # a real DAW for scripts/ardour-test.sh (ctest -L daw), LV2 tools
+  ardour lilv-utils
 )
 
 if [ "${GRADED_SKIP_APT:-0}" = "1" ]; then exit 0; fi
