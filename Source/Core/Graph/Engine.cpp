@@ -744,18 +744,22 @@ const PatchInfo& Engine::info() const noexcept { return impl_->info; }
 const EngineConfig& Engine::config() const noexcept { return impl_->cfg; }
 std::uint64_t Engine::stepCount() const noexcept { return impl_->steps; }
 
-std::vector<float> Engine::probe(const std::string& nodeId, const std::string& compartment) const {
+std::vector<float> Engine::probe(const std::string& nodeId, const std::string& compartment, int channel) const {
     auto& m = *impl_;
     for (size_t i = 0; i < m.nodes.size(); ++i) {
         auto& n = m.nodes[i];
         if (n.id != nodeId) continue;
         if (n.cell) {
-            if (auto* c = n.cell->findCompartment(compartment)) return std::vector<float>(c->data, c->data + c->cols);
+            if (auto* c = n.cell->findCompartment(compartment)) {
+                const int r = std::clamp(channel, 0, c->rows - 1);
+                return std::vector<float>(c->data + r * c->cols, c->data + (r + 1) * c->cols);
+            }
             return {};
         }
         int cols = 0;
         float* d = m.ioComp(int(i), compartment, cols);
-        return d ? std::vector<float>(d, d + cols) : std::vector<float>{};
+        const int r = std::clamp(channel, 0, m.C - 1);
+        return d ? std::vector<float>(d + r * cols, d + (r + 1) * cols) : std::vector<float>{};
     }
     return {};
 }

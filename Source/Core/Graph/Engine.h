@@ -99,8 +99,10 @@ public:
     const EngineConfig& config() const noexcept;
 
     /** Diagnostics for tests and tools (not for the audio thread): channel-0 row of a
-        node's compartment as of the last step; empty if unknown. */
-    std::vector<float> probe(const std::string& nodeId, const std::string& compartment) const;
+        node's compartment as of the last step (row `channel` of per-channel compartments);
+        empty if unknown. */
+    std::vector<float> probe(const std::string& nodeId, const std::string& compartment,
+                             int channel = 0) const;
     std::uint64_t stepCount() const noexcept;
 
 private:
