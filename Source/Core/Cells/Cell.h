@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "../Kernels/Names.h"
+
 #include <Eigen/Core>
 #include <optional>
 #include <string_view>
@@ -18,9 +20,7 @@ inline constexpr std::string_view kCellKindNames[] = {
 inline constexpr int kNumCellKinds = 6;
 
 inline std::optional<CellKind> parseCellKind(std::string_view name) noexcept {
-    for (int i = 0; i < kNumCellKinds; ++i)
-        if (kCellKindNames[i] == name) return static_cast<CellKind>(i);
-    return std::nullopt;
+    return enumFromName<CellKind>(kCellKindNames, name);
 }
 inline std::string_view cellKindName(CellKind k) noexcept {
     return kCellKindNames[static_cast<int>(k)];

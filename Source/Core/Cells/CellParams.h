@@ -41,6 +41,15 @@ inline void requireSizes(int nUnits, int batchSize) {
 }
 } // namespace detail
 
+/** current <- next, but current keeps its n_units and batch_size: a cell's sizes are fixed
+    at construction, while everything else may be retuned live. */
+template <typename P> void assignKeepingSizes(P& current, const P& next) noexcept {
+    const int nUnits = current.nUnits, batchSize = current.batchSize;
+    current = next;
+    current.nUnits = nUnits;
+    current.batchSize = batchSize;
+}
+
 /** Defaults are ngclearn's. Times are in milliseconds. */
 struct RateCellParams {
     int nUnits = 1;

@@ -52,12 +52,7 @@ public:
     const Params& params() const noexcept { return p_; }
 
     /** Live retuning; sizes and the generator's state are kept. Caller validates. */
-    void setParams(const Params& p) noexcept {
-        const int n = p_.nUnits, b = p_.batchSize;
-        p_ = p;
-        p_.nUnits = n;
-        p_.batchSize = b;
-    }
+    void setParams(const Params& p) noexcept { assignKeepingSizes(p_, p); }
 
     /** The next advance uses `sample` (n_units * batch_size values, row-major) as eps
         instead of drawing from the generator. */

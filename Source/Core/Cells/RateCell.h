@@ -42,12 +42,7 @@ public:
 
     /** Live retuning (tau, prior, activation, ...). The caller validates `p` beforehand and
         keeps n_units and batch_size; sizes never change here. */
-    void setParams(const Params& p) noexcept {
-        const int n = p_.nUnits, b = p_.batchSize;
-        p_ = p;
-        p_.nUnits = n;
-        p_.batchSize = b;
-    }
+    void setParams(const Params& p) noexcept { assignKeepingSizes(p_, p); }
 
     void advance(T dt) noexcept override {
         const T omega = T(p_.omega0);

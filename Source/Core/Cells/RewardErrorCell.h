@@ -44,12 +44,7 @@ public:
     const Params& params() const noexcept { return p_; }
 
     /** Live retuning of alpha, W and the predictor switch; sizes are kept. */
-    void setParams(const Params& p) noexcept {
-        const int n = p_.nUnits, b = p_.batchSize;
-        p_ = p;
-        p_.nUnits = n;
-        p_.batchSize = b;
-    }
+    void setParams(const Params& p) noexcept { assignKeepingSizes(p_, p); }
 
     void advance(T) noexcept override {
         accum_reward += reward;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "Names.h"
+
 #include <Eigen/Core>
 #include <cmath>
 #include <optional>
@@ -21,9 +23,7 @@ inline constexpr std::string_view kActivationNames[] = {
 inline constexpr int kNumActivations = 14;
 
 inline std::optional<Activation> parseActivation(std::string_view name) noexcept {
-    for (int i = 0; i < kNumActivations; ++i)
-        if (kActivationNames[i] == name) return static_cast<Activation>(i);
-    return std::nullopt;
+    return enumFromName<Activation>(kActivationNames, name);
 }
 inline std::string_view activationName(Activation a) noexcept {
     return kActivationNames[static_cast<int>(a)];

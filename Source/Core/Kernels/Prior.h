@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "Names.h"
+
+#include <cmath>
 #include <optional>
 #include <string_view>
 
@@ -18,9 +21,7 @@ inline constexpr std::string_view kPriorNames[] = {"gaussian", "laplacian", "cau
 inline constexpr int kNumPriors = 4;
 
 inline std::optional<Prior> parsePrior(std::string_view name) noexcept {
-    for (int i = 0; i < kNumPriors; ++i)
-        if (kPriorNames[i] == name) return static_cast<Prior>(i);
-    return std::nullopt;
+    return enumFromName<Prior>(kPriorNames, name);
 }
 inline std::string_view priorName(Prior p) noexcept { return kPriorNames[static_cast<int>(p)]; }
 
