@@ -17,7 +17,7 @@ std::unique_ptr<Engine> make(const std::string& name, HostControls c = HostContr
 } // namespace
 
 // Measured: 1 kHz -24.2 dB after 2 s; 3 kHz -0.4..+0.4 dB 50-100 ms after its onset.
-TEST_CASE("Predictive EQ, surprise focus: steady 1 kHz fades >= 12 dB in 2 s, a new 3 kHz tone passes within 50 ms at >= -3 dB", "[engine][claim][predictive]") {
+TEST_CASE("Predictive EQ - surprise focus: steady 1 kHz fades >= 12 dB in 2 s - a new 3 kHz tone passes within 50 ms at >= -3 dB", "[engine][claim][predictive]") {
     auto e = make("Predictive EQ");
     const int n2s = int(2 * kFs), total = int(2.5 * kFs);
     Signal s = silence(2, total);
@@ -35,7 +35,7 @@ TEST_CASE("Predictive EQ, surprise focus: steady 1 kHz fades >= 12 dB in 2 s, a 
 
 // Measured: 1 kHz -1.4 dB; 3 kHz -8.4 dB (2nd-order bands leak about -13 dB an octave away,
 // which limits how deep a new sound can be ducked).
-TEST_CASE("Predictive EQ, expectation focus: steady 1 kHz passes at >= -3 dB, a new 3 kHz tone is ducked >= 6 dB", "[engine][claim][predictive]") {
+TEST_CASE("Predictive EQ - expectation focus: steady 1 kHz passes at >= -3 dB - a new 3 kHz tone is ducked >= 6 dB", "[engine][claim][predictive]") {
     HostControls c;
     c[HostParam::focus] = 0.f;
     auto e = make("Predictive EQ", c);
@@ -53,7 +53,7 @@ TEST_CASE("Predictive EQ, expectation focus: steady 1 kHz passes at >= -3 dB, a 
     CHECK(fresh <= -6.0);
 }
 
-TEST_CASE("Reward-Gated EQ: no reward, no learning; a reward makes the steady tone fade", "[engine][claim][reward]") {
+TEST_CASE("Reward-Gated EQ: no reward - no learning - a reward makes the steady tone fade", "[engine][claim][reward]") {
     auto e = make("Reward-Gated EQ");
     const int n3 = int(3 * kFs), total = int(6 * kFs);
     Signal s = silence(2, total);
@@ -75,7 +75,7 @@ TEST_CASE("Reward-Gated EQ: no reward, no learning; a reward makes the steady to
     CHECK(after <= -12.0);
 }
 
-TEST_CASE("Noise Texture: silence stays silent, a tone excites band noise", "[engine][claim][texture]") {
+TEST_CASE("Noise Texture: silence stays silent - a tone excites band noise", "[engine][claim][texture]") {
     auto e = make("Noise Texture");
     const int n1 = int(1 * kFs), total = int(3 * kFs);
     Signal s = silence(2, total);
@@ -103,7 +103,7 @@ TEST_CASE("Noise Texture: silence stays silent, a tone excites band noise", "[en
     CHECK(s[0] != s[1]);
 }
 
-TEST_CASE("Onset Gate: a note's attack passes, its sustain is gated", "[engine][claim][onset]") {
+TEST_CASE("Onset Gate: a note's attack passes - its sustain is gated", "[engine][claim][onset]") {
     auto e = make("Onset Gate");
     const int n1 = int(1 * kFs), total = int(3 * kFs);
     Signal s = silence(2, total);
@@ -118,7 +118,7 @@ TEST_CASE("Onset Gate: a note's attack passes, its sustain is gated", "[engine][
     CHECK(sustain <= -20.0);
 }
 
-TEST_CASE("Robust Leveler: clicks barely move the gain, a level change is followed", "[engine][claim][leveler]") {
+TEST_CASE("Robust Leveler: clicks barely move the gain - a level change is followed", "[engine][claim][leveler]") {
     auto e = make("Robust Leveler");
     const int total = int(8 * kFs), n4 = int(4 * kFs), n6 = int(6 * kFs);
     Signal s = silence(2, total);

@@ -38,7 +38,7 @@ Signal testSignal(int n) {
 }
 } // namespace
 
-TEST_CASE("several wires into one input are summed; weights and bias apply per row", "[engine][schedule]") {
+TEST_CASE("several wires into one input are summed - weights and bias apply per row", "[engine][schedule]") {
     const std::string json = std::string(R"({"format": 1, "name": "sum", "nodes": [)") + ioNodes() + R"(,
         {"id": "a", "kind": "RateCell", "params": {"n_units": 1, "tau_m": 0}},
         {"id": "w", "kind": "RateCell", "params": {"n_units": 3, "tau_m": 0}}],
@@ -61,7 +61,7 @@ TEST_CASE("several wires into one input are summed; weights and bias apply per r
     CHECK(w[2] == Approx(-0.5 + bands[0] + bands[1] + 30));
 }
 
-TEST_CASE("a delayed wire reads the previous step; the schedule is topological", "[engine][schedule]") {
+TEST_CASE("a delayed wire reads the previous step - the schedule is topological", "[engine][schedule]") {
     // declared out of order: c <- b <- a, plus a delayed a -> d
     const std::string json = std::string(R"({"format": 1, "name": "chain", "nodes": [)") + ioNodes() + R"(,
         {"id": "c", "kind": "RateCell", "params": {"n_units": 1, "tau_m": 0}},
@@ -130,7 +130,7 @@ TEST_CASE("output does not depend on the host block size (bit-exact)", "[engine]
     }
 }
 
-TEST_CASE("events are sample-accurate on the step grid, whatever the block size", "[engine][blocks]") {
+TEST_CASE("events are sample-accurate on the step grid - whatever the block size", "[engine][blocks]") {
     const int n = int(0.8 * kFs), at = 24000 + 5;
     const Signal input = testSignal(n);
     std::vector<Signal> outs;
@@ -153,7 +153,7 @@ TEST_CASE("events are sample-accurate on the step grid, whatever the block size"
     CHECK(outs[2] == outs[0]);
 }
 
-TEST_CASE("the reward event reaches the RewardErrorCell; resetCells resets", "[engine][events]") {
+TEST_CASE("the reward event reaches the RewardErrorCell - resetCells resets", "[engine][events]") {
     auto e = Engine::create(factory("Reward-Gated EQ"), {kFs, 2, 64});
     e->addEvent({10, ControlEvent::reward, 0.8f});
     feedStep(*e, 0.1f);
@@ -202,7 +202,7 @@ TEST_CASE("changing the step at run time works at a step boundary and does not a
         for (float x : ch) REQUIRE(std::isfinite(x));
 }
 
-TEST_CASE("non-finite input gives finite output, and the engine recovers", "[engine][safety]") {
+TEST_CASE("non-finite input gives finite output - and the engine recovers", "[engine][safety]") {
     for (const auto& fp : factoryPatches()) {
         INFO(fp.name);
         auto e = Engine::create(loadPatch(fp.json), {kFs, 2, 512});
@@ -240,7 +240,7 @@ TEST_CASE("absurd tuning never makes the output non-finite", "[engine][safety]")
     }
 }
 
-TEST_CASE("no subnormal output, even as sound decays into silence", "[engine][safety]") {
+TEST_CASE("no subnormal output - even as sound decays into silence", "[engine][safety]") {
     for (const auto& fp : factoryPatches()) {
         INFO(fp.name);
         auto e = Engine::create(loadPatch(fp.json), {kFs, 2, 512});
@@ -255,7 +255,7 @@ TEST_CASE("no subnormal output, even as sound decays into silence", "[engine][sa
     }
 }
 
-TEST_CASE("process, setControls and addEvent allocate nothing after create", "[engine][realtime]") {
+TEST_CASE("process - setControls and addEvent allocate nothing after create", "[engine][realtime]") {
     for (const auto& fp : factoryPatches()) {
         INFO(fp.name);
         auto e = Engine::create(loadPatch(fp.json), {kFs, 2, 4096});
@@ -293,7 +293,7 @@ TEST_CASE("the allocation counter does count", "[engine][realtime]") {
     CHECK(scope.allocations() >= 2);
 }
 
-TEST_CASE("telemetry: fixed-size snapshots about 30 times a second, one way", "[engine][telemetry]") {
+TEST_CASE("telemetry: fixed-size snapshots about 30 times a second - one way", "[engine][telemetry]") {
     auto e = Engine::create(factory("Reward-Gated EQ"), {kFs, 2, 512});
     Signal s = testSignal(int(0.5 * kFs));
     render(*e, s, 512);

@@ -30,7 +30,7 @@ std::string dump(const std::vector<PatchIssue>& v) {
 const char* kIo = R"({"id": "in", "kind": "AudioIn", "params": {"bands": 4}}, {"id": "out", "kind": "AudioOut"})";
 } // namespace
 
-TEST_CASE("every factory patch loads, has a description, and together they use every cell kind", "[engine][patch]") {
+TEST_CASE("every factory patch loads - has a description - and together they use every cell kind", "[engine][patch]") {
     const auto& fp = factoryPatches();
     REQUIRE(fp.size() >= 5);
     CHECK(fp.front().name == "Predictive EQ");
@@ -119,7 +119,7 @@ TEST_CASE("a bad patch reports every problem with its JSON path", "[engine][patc
     CHECK(v.size() >= 24);
 }
 
-TEST_CASE("a cycle with a delayed wire is accepted; missing I/O nodes are reported", "[engine][patch]") {
+TEST_CASE("a cycle with a delayed wire is accepted - missing I/O nodes are reported", "[engine][patch]") {
     const std::string ok = std::string(R"({"format": 1, "name": "loop", "nodes": [)") + kIo + R"(,
         {"id": "e", "kind": "RateCell", "params": {"n_units": 4}},
         {"id": "f", "kind": "RateCell", "params": {"n_units": 4}}],
