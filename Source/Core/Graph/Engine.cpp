@@ -625,21 +625,24 @@ void EngineImpl::pushTelemetry() noexcept {
         std::memset(tn.id, 0, sizeof(tn.id));
         std::memcpy(tn.id, n.id.data(), std::min(n.id.size(), size_t(kTelemetryIdLen - 1)));
         const float* vals = nullptr;
+        const float* vals2 = nullptr;
         int cols = 0;
         tn.L = 0.f;
         tn.extra = 0.f;
         switch (n.kind) {
-            case NodeKind::RateCell: { auto* c = static_cast<RateCell<float>*>(n.cell); vals = c->zF.data(); cols = c->nUnits(); break; }
+            case NodeKind::RateCell: { auto* c = static_cast<RateCell<float>*>(n.cell); vals = c->zF.data(); vals2 = c->z.data(); cols = c->nUnits(); break; }
             case NodeKind::GaussianErrorCell: { auto* c = static_cast<GaussianErrorCell<float>*>(n.cell); vals = c->dmu.data(); cols = c->nUnits(); tn.L = c->L(0); break; }
             case NodeKind::LaplacianErrorCell: { auto* c = static_cast<LaplacianErrorCell<float>*>(n.cell); vals = c->dshift.data(); cols = c->nUnits(); tn.L = c->L(0); break; }
             case NodeKind::BernoulliErrorCell: { auto* c = static_cast<BernoulliErrorCell<float>*>(n.cell); vals = c->dp.data(); cols = c->nUnits(); tn.L = c->L(0); break; }
-            case NodeKind::LeakyNoiseCell: { auto* c = static_cast<LeakyNoiseCell<float>*>(n.cell); vals = c->r.data(); cols = c->nUnits(); break; }
+            case NodeKind::LeakyNoiseCell: { auto* c = static_cast<LeakyNoiseCell<float>*>(n.cell); vals = c->r.data(); vals2 = c->x.data(); cols = c->nUnits(); break; }
             case NodeKind::RewardErrorCell: { auto* c = static_cast<RewardErrorCell<float>*>(n.cell); vals = c->rpe.data(); cols = c->nUnits(); tn.extra = c->mu(0); break; }
             case NodeKind::AudioIn: vals = bands.data(); cols = N; break;
             case NodeKind::AudioOut: vals = bandGains.data(); cols = N; break;
         }
         tn.numValues = std::min(cols, kTelemetryMaxValues);
         for (int k = 0; k < tn.numValues; ++k) tn.values[k] = vals[k];
+        tn.numValues2 = vals2 ? tn.numValues : 0;
+        for (int k = 0; k < tn.numValues2; ++k) tn.values2[k] = vals2[k];
     }
     head.store(next, std::memory_order_release);
 }

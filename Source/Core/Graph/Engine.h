@@ -38,6 +38,8 @@ struct TelemetryNode {
     char id[kTelemetryIdLen] = {};   ///< node id, NUL-terminated (truncated)
     int numValues = 0;               ///< values of the main compartment, row 0 (channel 0)
     float values[kTelemetryMaxValues] = {};
+    int numValues2 = 0;              ///< a second compartment, row 0: RateCell z, LeakyNoiseCell x
+    float values2[kTelemetryMaxValues] = {};
     float L = 0.f;                   ///< error cells: L; others 0
     float extra = 0.f;               ///< RewardErrorCell: mu (values hold rpe); others 0
 };
