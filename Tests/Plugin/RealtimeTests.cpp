@@ -37,8 +37,8 @@ TEST_CASE("processBlock neither allocates nor locks", "[realtime][plugin]") {
 
         for (int round = 0; round < 4 * count + 8; ++round) {
             // Message-thread work between blocks: parameters, MIDI, patch changes.
-            auto* p = proc.getParameters()[random.nextInt(graded::kNumHostParams)];
-            if (dynamic_cast<juce::RangedAudioParameter*>(p)->paramID == "patch")
+            auto* p = dynamic_cast<juce::RangedAudioParameter*>(proc.getParameters()[random.nextInt(graded::kNumHostParams)]);
+            if (p->paramID == "patch")
                 p->setValueNotifyingHost(p->convertTo0to1(static_cast<float>(round % count)));
             else
                 p->setValueNotifyingHost(random.nextFloat());
