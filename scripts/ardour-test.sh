@@ -104,7 +104,7 @@ if [ -d "$VST3_BUNDLE" ]; then
   ln -s "$(cd "$VST3_BUNDLE" && pwd)" "$HOME/.vst3/GradedCells.vst3"
   SCANNER=/usr/lib/ardour7/ardour-vst3-scanner
   if [ -x "$SCANNER" ]; then
-    timeout 60 "$SCANNER" "$HOME/.vst3/GradedCells.vst3" > "$WORK/vst3-scan.log" 2>&1 \
+    LD_LIBRARY_PATH=/usr/lib/ardour7${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} timeout 60 "$SCANNER" -f "$HOME/.vst3/GradedCells.vst3" > "$WORK/vst3-scan.log" 2>&1 \
       || { echo "ardour-test: VST3 scanner failed:"; tail -20 "$WORK/vst3-scan.log"; }
   fi
   # Ardour identifies VST3 plugins by their class id (from the scanner's .v3i cache).
