@@ -11,4 +11,8 @@ namespace graded::cli {
 int runReplay(const std::vector<std::string>& args);
 extern const char* const kReplayHelp;
 
+/** Renders audio through the plugin's AudioProcessor (only in the plugin build). */
+int runRender(const std::vector<std::string>& args);
+extern const char* const kRenderHelp;
+
 } // namespace graded::cli

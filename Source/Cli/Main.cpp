@@ -18,6 +18,9 @@ constexpr const char* kUsage =
     "commands:\n"
     "  replay FILE.json [--precision double|float] [--case ID]\n"
     "         replay golden trajectories recorded from ngclearn through the C++ cells\n"
+    "  render [--patch NAME|FILE.json] [IN.wav] OUT.wav [--set PARAM=VALUE]... [--midi IN.mid]\n"
+    "         [--block N] [--trace OUT.csv] [--plot OUT.png]\n"
+    "         run the GradedCells plugin over a file (or a built-in demo clip)\n"
     "\n"
     "Run 'graded-cli <command> --help' for a command's options.\n";
 
@@ -36,6 +39,15 @@ int main(int argc, char** argv) {
     }
     try {
         if (cmd == "replay") return graded::cli::runReplay(args);
+        if (cmd == "render") {
+#if GRADED_CLI_HAVE_RENDER
+            return graded::cli::runRender(args);
+#else
+            std::fputs("graded-cli render: error: render needs the plugin build "
+                       "(configure with -DGRADED_BUILD_PLUGIN=ON)\n", stderr);
+            return 2;
+#endif
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "graded-cli %s: error: %s\n", cmd.c_str(), e.what());
         return 2;

@@ -104,10 +104,13 @@ bool GradedCellsProcessor::buildAndPublish(const PatchSelection& selection, juce
 void GradedCellsProcessor::builderTick() {
     handoff_.collect();
     {
-        const int param = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
+        int param = 0;
         bool changed = false;
         {
+            // Read under the lock: selectFactoryPatch() moves the parameter and `seen`
+            // together, so a stale read here would rebuild the previous patch.
             std::lock_guard<std::mutex> lock(buildMutex_);
+            param = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
             if (param != seenPatchParam_.load()) {
                 seenPatchParam_.store(param);
                 changed = true;

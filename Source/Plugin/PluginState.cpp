@@ -129,11 +129,20 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     };
     if (data == nullptr || sizeInBytes <= 0) return fail("empty state");
 
-    std::unique_ptr<juce::XmlElement> xml = getXmlFromBinary(data, sizeInBytes);
-    if (xml == nullptr) {
+    // JUCE's XML parser accepts a document cut off after a complete tag, so truncation is
+    // checked here: the binary header (magic, text length) must match the data's size, and
+    // plain XML text must end with the closing root tag.
+    constexpr juce::uint32 kBinaryXmlMagic = 0x21324356; // AudioProcessor::copyXmlToBinary
+    const auto* bytes = static_cast<const juce::uint8*>(data);
+    std::unique_ptr<juce::XmlElement> xml;
+    if (sizeInBytes >= 8 && juce::ByteOrder::littleEndianInt(bytes) == kBinaryXmlMagic) {
+        const auto length = static_cast<juce::int64>(juce::ByteOrder::littleEndianInt(bytes + 4));
+        if (length > static_cast<juce::int64>(sizeInBytes) - 8) return fail("truncated state");
+        xml = getXmlFromBinary(data, sizeInBytes);
+    } else {
         // Also accept the plain XML text (hand-written or older tools).
-        const auto text = juce::String::fromUTF8(static_cast<const char*>(data), sizeInBytes);
-        if (text.trimStart().startsWithChar('<')) xml = juce::parseXML(text);
+        const auto text = juce::String::fromUTF8(static_cast<const char*>(data), sizeInBytes).trim();
+        if (text.startsWithChar('<') && text.endsWith("</" + kRootTag.toString() + ">")) xml = juce::parseXML(text);
     }
     if (xml == nullptr) return fail("not a GradedCells state (unreadable or truncated XML)");
 

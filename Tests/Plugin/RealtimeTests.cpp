@@ -38,6 +38,7 @@ TEST_CASE("processBlock neither allocates nor locks", "[realtime][plugin]") {
         for (int round = 0; round < 4 * count + 8; ++round) {
             // Message-thread work between blocks: parameters, MIDI, patch changes.
             auto* p = dynamic_cast<juce::RangedAudioParameter*>(proc.getParameters()[random.nextInt(graded::kNumHostParams)]);
+            if (round % 4 == 3) p = dynamic_cast<juce::RangedAudioParameter*>(proc.parameters().getParameter("patch"));
             if (p->paramID == "patch")
                 p->setValueNotifyingHost(p->convertTo0to1(static_cast<float>(round % count)));
             else
@@ -59,7 +60,7 @@ TEST_CASE("processBlock neither allocates nor locks", "[realtime][plugin]") {
                 }
                 ++blocks;
             }
-            juce::Thread::sleep(3); // let the builder thread publish and collect
+            juce::Thread::sleep(20); // let the builder thread publish and collect
         }
         INFO("channels " << channels << ", " << blocks << " blocks, "
              << proc.monitor().engineSwaps.load() - swapsBefore << " engine swaps");
