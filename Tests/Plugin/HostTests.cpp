@@ -25,10 +25,12 @@ std::unique_ptr<juce::PluginDescription> findVst3(juce::AudioPluginFormatManager
     for (auto* format : fm.getFormats()) {
         if (format->getName() != "VST3") continue;
         juce::OwnedArray<juce::PluginDescription> types;
-        format->findAllTypesForFile(types, GRADED_VST3_BUNDLE);
+        // .../GradedCells.vst3/Contents/x86_64-linux -> the bundle
+        const auto bundle = juce::File(GRADED_VST3_MODULE_DIR).getParentDirectory().getParentDirectory();
+        format->findAllTypesForFile(types, bundle.getFullPathName());
         if (!types.isEmpty()) return std::make_unique<juce::PluginDescription>(*types[0]);
     }
-    error = "no VST3 plugin found in " GRADED_VST3_BUNDLE;
+    error = "no VST3 plugin found above " GRADED_VST3_MODULE_DIR;
     return nullptr;
 }
 
@@ -96,7 +98,12 @@ void exercise(const juce::String& formatName) {
             INFO(formatName << ": " << loaded->error);
             REQUIRE(loaded->instance != nullptr);
             auto& p = *loaded->instance;
-            REQUIRE(setChannels(p, channels));
+            if (!setChannels(p, channels)) {
+                // JUCE 7.0.5's LV2 export has fixed ports (the default stereo layout).
+                WARN(formatName << ": the hosted plugin offers no " << channels << "-channel layout; skipped");
+                CHECK(formatName == "LV2");
+                continue;
+            }
             p.prepareToPlay(sr, 4096);
             for (int size : sizes) {
                 INFO(formatName << " channels " << channels << " rate " << sr << " block " << size);
@@ -127,8 +134,12 @@ TEST_CASE("hosted: every parameter swept, state round trip, no allocation in pro
         auto& p = *loaded->instance;
         CHECK(p.getName() == "GradedCells");
         p.prepareToPlay(48000.0, 512);
-        const auto& params = p.getParameters();
-        CHECK(params.size() >= 19);
+        // Only GradedCells' own 19 parameters (the VST3 wrapper adds Bypass, Program and
+        // 2048 "MIDI CC" proxies).
+        juce::Array<juce::AudioProcessorParameter*> params;
+        for (auto* param : p.getParameters())
+            if (params.size() < 19 && !param->getName(64).startsWith("MIDI CC")) params.add(param);
+        CHECK(params.size() == 19);
         for (auto* param : params) {
             for (int k = 0; k <= 8; ++k) {
                 param->setValueNotifyingHost(static_cast<float>(k) / 8.f);
@@ -150,8 +161,10 @@ TEST_CASE("hosted: every parameter swept, state round trip, no allocation in pro
         auto other = load(formatName, 48000.0, 512);
         REQUIRE(other->instance != nullptr);
         other->instance->setStateInformation(state.getData(), static_cast<int>(state.getSize()));
+        other->instance->prepareToPlay(48000.0, 512);
+        process(*other->instance, 48000.0, 2, 256, 0.02);
         const auto& otherParams = other->instance->getParameters();
-        REQUIRE(otherParams.size() == params.size());
+        REQUIRE(otherParams.size() >= params.size());
         for (int i = 0; i < params.size(); ++i) {
             INFO(formatName << " parameter " << params[i]->getName(64));
             CHECK(otherParams[i]->getValue() == Approx(params[i]->getValue()).margin(1e-4));
