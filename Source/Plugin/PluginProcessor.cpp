@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "PluginProcessor.h"
 
+#include "PluginEditor.h"
+
 #include <cmath>
 #include <cfloat>
 
@@ -264,10 +266,11 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
     for (int ch = 0; ch < numChannels; ++ch) bad += sanitise(buffer.getWritePointer(ch), numSamples);
     if (bad > 0) monitor_.nonFiniteOutputs.fetch_add(bad, std::memory_order_relaxed);
     latencyOfRunningEngine_.store(engine_->latencySamples(), std::memory_order_relaxed);
+    while (engine_->popTelemetry(telemetryScratch_)) telemetry_.push(telemetryScratch_);
 }
 
 juce::AudioProcessorEditor* GradedCellsProcessor::createEditor() {
-    return new juce::GenericAudioProcessorEditor(*this);
+    return new gui::PluginEditor(*this);
 }
 
 int GradedCellsProcessor::getNumPrograms() {

@@ -3,6 +3,7 @@
 
 #include "EngineHandoff.h"
 #include "Parameters.h"
+#include "TelemetryFifo.h"
 
 #include <Graph/Engine.h>
 
@@ -81,6 +82,18 @@ public:
     PatchSelection currentPatch() const;
     juce::String currentPatchName() const;
 
+    /** GUI thread (one consumer): the oldest telemetry snapshot not yet read. Snapshots
+        come from whichever engine runs, through a lock-free FIFO the audio thread fills. */
+    bool popTelemetry(Telemetry& out) noexcept { return telemetry_.pop(out); }
+
+    /** The editor's size, remembered across editor openings and saved in the state
+        ({0, 0} until the editor was first sized). */
+    juce::Point<int> editorSize() const noexcept { return {editorWidth_.load(), editorHeight_.load()}; }
+    void setEditorSize(int width, int height) noexcept {
+        editorWidth_.store(width);
+        editorHeight_.store(height);
+    }
+
     int rewardCc() const noexcept { return rewardCc_.load(); }
     void setRewardCc(int cc) noexcept { rewardCc_.store(juce::jlimit(0, 127, cc)); }
 
@@ -134,6 +147,9 @@ private:
     std::atomic<int> latencyOfRunningEngine_{0};
 
     Handoff<Engine> handoff_;
+    Telemetry telemetryScratch_;                  ///< audio thread: engine -> FIFO
+    SnapshotFifo<Telemetry, 16> telemetry_;        ///< audio thread -> GUI
+    std::atomic<int> editorWidth_{0}, editorHeight_{0};
     mutable std::mutex buildMutex_;   ///< non-audio threads only
     PatchSelection selection_;        ///< guarded by buildMutex_
     EngineConfig config_;             ///< guarded by buildMutex_

@@ -3,6 +3,7 @@
 //   <GradedCellsState formatVersion="1">
 //     <Patch source="factory|user" index="0" name="..." json="{...user patch...}"/>
 //     <Midi rewardCc="1"/>
+//     <Editor width="1100" height="720"/>                             (optional)
 //     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
 //   </GradedCellsState>
 // Older states (formatVersion missing or 0) load; anything unreadable leaves the default
@@ -22,12 +23,14 @@ const juce::Identifier kRootTag{"GradedCellsState"};
 const juce::Identifier kPatchTag{"Patch"};
 const juce::Identifier kMidiTag{"Midi"};
 const juce::Identifier kParamsTag{"PARAMETERS"};
+const juce::Identifier kEditorTag{"Editor"};
 
 /** A state read completely and checked before any of it is applied. */
 struct StagedState {
     std::array<std::optional<float>, kNumHostParams> values;
     PatchSelection patch;
     int rewardCc = kDefaultRewardCc;
+    int editorWidth = 0, editorHeight = 0;
     int formatVersion = 0;
 };
 
@@ -86,6 +89,17 @@ StagedState stage(const juce::XmlElement& xml) {
         if (!cc || *cc < 0 || *cc > 127) throw StateError{"malformed rewardCc"};
         s.rewardCc = static_cast<int>(*cc);
     }
+
+    // The editor's size is a convenience: a bad value is ignored, not a reason to reject.
+    const auto editor = tree.getChildWithName(kEditorTag);
+    if (editor.isValid()) {
+        const auto w = parseNumber(editor.getProperty("width", 0));
+        const auto h = parseNumber(editor.getProperty("height", 0));
+        if (w && h && *w >= 100 && *w <= 10000 && *h >= 100 && *h <= 10000) {
+            s.editorWidth = static_cast<int>(*w);
+            s.editorHeight = static_cast<int>(*h);
+        }
+    }
     return s;
 }
 
@@ -106,6 +120,14 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
     juce::ValueTree midi(kMidiTag);
     midi.setProperty("rewardCc", rewardCc(), nullptr);
     root.appendChild(midi, nullptr);
+
+    const auto size = editorSize();
+    if (size.x > 0 && size.y > 0) {
+        juce::ValueTree editor(kEditorTag);
+        editor.setProperty("width", size.x, nullptr);
+        editor.setProperty("height", size.y, nullptr);
+        root.appendChild(editor, nullptr);
+    }
 
     juce::ValueTree params(kParamsTag);
     for (int i = 0; i < kNumHostParams; ++i) {
@@ -169,6 +191,7 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
         }
     }
     setRewardCc(staged.rewardCc);
+    if (staged.editorWidth > 0) setEditorSize(staged.editorWidth, staged.editorHeight);
 
     juce::String error;
     if (staged.patch.user) {

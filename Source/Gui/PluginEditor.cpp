@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "PluginEditor.h"
+
+#include "PluginProcessor.h"
+
+namespace graded::gui {
+namespace {
+
+juce::String toJuce(std::string_view s) { return juce::String(s.data(), s.size()); }
+
+juce::String tooltipFor(HostParam p) {
+    switch (p) {
+        case HostParam::tau: return "Time constant of the bound cells in ms (RateCell tau_m, LeakyNoiseCell tau_x): how fast their state follows the input.";
+        case HostParam::prior: return "Prior over the RateCell state: gaussian, laplacian, cauchy or exp. Heavier-tailed priors keep strong activity.";
+        case HostParam::leak: return "Strength (gamma) of the prior's leak: how hard the state is pulled back to zero.";
+        case HostParam::activation: return "Activation f(z) of the bound cells.";
+        case HostParam::integrator: return "ODE integrator: euler, midpoint (RK2) or a true RK4.";
+        case HostParam::sigma: return "Sigma of the Gaussian error cell (divides like a variance): larger = less surprise.";
+        case HostParam::scale: return "Scale of the Laplacian error cell: larger = smaller error signal.";
+        case HostParam::noiseSigma: return "sigma_rec of the LeakyNoiseCell: amount of noise driving the texture.";
+        case HostParam::noiseLeak: return "leak_scale of the LeakyNoiseCell: how fast the noisy state decays.";
+        case HostParam::alpha: return "Learning rate of the reward cell's online reward predictor.";
+        case HostParam::emaWindow: return "EMA window (episodes) of the reward predictor's end-of-episode update.";
+        case HostParam::step: return "Samples per simulation step (also the plugin's latency).";
+        case HostParam::timeScale: return "Simulated ms per real ms: above 1 the cells run faster than real time.";
+        case HostParam::focus: return "What you hear: 1 = the surprise (what the cells did not expect), 0 = the expectation.";
+        case HostParam::dryWet: return "Mix of the unprocessed input (0) and the processed signal (1).";
+        case HostParam::outputGain: return "Output level in dB.";
+        case HostParam::reward: return "Reward fed to the reward cell (also set by MIDI note velocity and CC 1).";
+        case HostParam::patch: return "Factory patch.";
+        case HostParam::reset: return "Resets every cell to rest (also MIDI CC 123, all notes off).";
+        case HostParam::count: break;
+    }
+    return {};
+}
+
+/** A rotary slider that also answers the keyboard: arrows step by 1% (shift: 10%),
+    Home/End jump to the ends. */
+class KeySlider : public juce::Slider {
+public:
+    KeySlider() : juce::Slider(RotaryHorizontalVerticalDrag, TextBoxBelow) {
+        setWantsKeyboardFocus(true);
+    }
+    bool keyPressed(const juce::KeyPress& key) override {
+        const double span = getMaximum() - getMinimum();
+        double stepSize = span / (key.getModifiers().isShiftDown() ? 10.0 : 100.0);
+        if (getInterval() > 0) stepSize = std::max(stepSize, getInterval());
+        const int code = key.getKeyCode();
+        if (code == juce::KeyPress::upKey || code == juce::KeyPress::rightKey) setValue(getValue() + stepSize);
+        else if (code == juce::KeyPress::downKey || code == juce::KeyPress::leftKey) setValue(getValue() - stepSize);
+        else if (code == juce::KeyPress::homeKey) setValue(getMinimum());
+        else if (code == juce::KeyPress::endKey) setValue(getMaximum());
+        else return juce::Slider::keyPressed(key);
+        return true;
+    }
+    void focusGained(FocusChangeType) override { repaint(); }
+    void focusLost(FocusChangeType) override { repaint(); }
+};
+
+const HostParam kGlobalParams[] = {HostParam::step, HostParam::timeScale, HostParam::focus,
+                                   HostParam::dryWet, HostParam::outputGain, HostParam::reward,
+                                   HostParam::reset};
+
+/** Host parameters that make sense on a node of `kind` when the patch does not bind any. */
+std::vector<HostParam> defaultParamsFor(NodeKind kind) {
+    switch (kind) {
+        case NodeKind::RateCell: return {HostParam::tau, HostParam::prior, HostParam::leak, HostParam::activation, HostParam::integrator};
+        case NodeKind::GaussianErrorCell: return {HostParam::sigma};
+        case NodeKind::LaplacianErrorCell: return {HostParam::scale};
+        case NodeKind::LeakyNoiseCell: return {HostParam::tau, HostParam::noiseSigma, HostParam::noiseLeak, HostParam::activation, HostParam::integrator};
+        case NodeKind::RewardErrorCell: return {HostParam::alpha, HostParam::emaWindow};
+        default: return {};
+    }
+}
+
+juce::String describeParam(const ParamValue& v) {
+    switch (v.type) {
+        case ParamValue::Type::number: return juce::String(v.number, 4).trimCharactersAtEnd("0").trimCharactersAtEnd(".");
+        case ParamValue::Type::string: return juce::String(v.text);
+        case ParamValue::Type::boolean: return v.flag ? "true" : "false";
+        case ParamValue::Type::pair: return "(" + juce::String(v.text) + ", " + juce::String(v.number, 3) + ")";
+    }
+    return {};
+}
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------
+ParamControl::ParamControl(juce::AudioProcessorValueTreeState& state, HostParam param,
+                           const juce::String& tooltip)
+    : param_(param) {
+    const auto& info = hostParamInfo(param);
+    const auto id = toJuce(info.id);
+    auto* p = state.getParameter(id);
+    juce::String name = toJuce(info.name);
+    if (!info.unit.empty()) name << " (" << toJuce(info.unit) << ")";
+    label_.setText(name, juce::dontSendNotification);
+    label_.setJustificationType(juce::Justification::centred);
+    label_.setFont(juce::Font(12.5f));
+    addAndMakeVisible(label_);
+    setTitle(name);
+    setDescription(tooltip);
+    if (auto* choice = dynamic_cast<juce::AudioParameterChoice*>(p)) {
+        combo_ = std::make_unique<juce::ComboBox>(name);
+        combo_->addItemList(choice->choices, 1);
+        combo_->setTooltip(tooltip);
+        combo_->setTitle(name);
+        addAndMakeVisible(*combo_);
+        comboAttachment_ = std::make_unique<juce::AudioProcessorValueTreeState::ComboBoxAttachment>(state, id, *combo_);
+    } else if (info.type == HostParamType::toggle) {
+        button_ = std::make_unique<juce::TextButton>(toJuce(info.name));
+        button_->setTooltip(tooltip);
+        button_->setTitle(name);
+        button_->setClickingTogglesState(true);
+        addAndMakeVisible(*button_);
+        buttonAttachment_ = std::make_unique<juce::AudioProcessorValueTreeState::ButtonAttachment>(state, id, *button_);
+    } else if (p != nullptr) {
+        slider_ = std::make_unique<KeySlider>();
+        slider_->setTooltip(tooltip);
+        slider_->setTitle(name);
+        slider_->setTextBoxStyle(juce::Slider::TextBoxBelow, false, 74, 18);
+        addAndMakeVisible(*slider_);
+        sliderAttachment_ = std::make_unique<juce::AudioProcessorValueTreeState::SliderAttachment>(state, id, *slider_);
+    }
+    label_.setTooltip(tooltip);
+}
+
+void ParamControl::resized() {
+    auto r = getLocalBounds();
+    label_.setBounds(r.removeFromTop(18));
+    if (slider_) slider_->setBounds(r);
+    if (combo_) combo_->setBounds(r.withSizeKeepingCentre(r.getWidth() - 4, std::min(26, r.getHeight())));
+    if (button_) button_->setBounds(r.withSizeKeepingCentre(r.getWidth() - 8, std::min(30, r.getHeight())));
+}
+
+// ------------------------------------------------------------------------------------------
+PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
+    : juce::AudioProcessorEditor(p), processor_(p) {
+    setLookAndFeel(&lookAndFeel_);
+    setOpaque(true);
+    setWantsKeyboardFocus(false);
+    setFocusContainerType(juce::Component::FocusContainerType::keyboardFocusContainer);
+    setTitle("GradedCells");
+
+    title_.setText("GradedCells", juce::dontSendNotification);
+    title_.setFont(juce::Font(20.0f, juce::Font::bold));
+    addAndMakeVisible(title_);
+
+    patchBox_.setTitle("Patch");
+    patchBox_.setTooltip("Factory patches, and user patches from " + userPatchFolder().getFullPathName());
+    patchBox_.onChange = [this] { patchChosen(); };
+    addAndMakeVisible(patchBox_);
+    loadButton_.setTooltip("Load a patch file (JSON, see PatchFormat.md)");
+    loadButton_.onClick = [this] { loadPatchFile(); };
+    addAndMakeVisible(loadButton_);
+    folderButton_.setTooltip("Rescan the user patch folder: " + userPatchFolder().getFullPathName());
+    folderButton_.onClick = [this] { rebuildPatchList(); };
+    addAndMakeVisible(folderButton_);
+
+    description_.setFont(juce::Font(12.5f));
+    description_.setColour(juce::Label::textColourId, colours::textDim);
+    description_.setJustificationType(juce::Justification::topLeft);
+    description_.setMinimumHorizontalScale(1.0f);
+    addAndMakeVisible(description_);
+
+    graph_.onSelect = [this](int i) { showNode(i); };
+    addAndMakeVisible(graph_);
+    nodeTitle_.setFont(juce::Font(15.0f, juce::Font::bold));
+    addAndMakeVisible(nodeTitle_);
+    nodeInfo_.setFont(juce::Font(12.5f));
+    nodeInfo_.setColour(juce::Label::textColourId, colours::textDim);
+    nodeInfo_.setJustificationType(juce::Justification::topLeft);
+    addAndMakeVisible(nodeInfo_);
+
+    for (auto param : kGlobalParams) {
+        globalControls_.push_back(std::make_unique<ParamControl>(processor_.parameters(), param, tooltipFor(param)));
+        addAndMakeVisible(*globalControls_.back());
+    }
+    addAndMakeVisible(strips_);
+    addAndMakeVisible(traces_);
+    addAndMakeVisible(bands_);
+    addAndMakeVisible(meters_);
+
+    rebuildPatchList();
+    syncPatch(true);
+
+    const auto size = processor_.editorSize();
+    setResizable(true, true);
+    setResizeLimits(kMinWidth, kMinHeight, 2800, 2000);
+    setSize(juce::jlimit(kMinWidth, 2800, size.x > 0 ? size.x : kDefaultWidth),
+            juce::jlimit(kMinHeight, 2000, size.y > 0 ? size.y : kDefaultHeight));
+    constructed_ = true; // from now on, sizes are the user's and are remembered
+    startTimerHz(30);
+}
+
+PluginEditor::~PluginEditor() {
+    stopTimer();
+    setLookAndFeel(nullptr);
+}
+
+juce::File PluginEditor::userPatchFolder() const {
+    return juce::File::getSpecialLocation(juce::File::userApplicationDataDirectory)
+        .getChildFile("GradedCells").getChildFile("Patches");
+}
+
+ParamControl* PluginEditor::controlFor(HostParam param) noexcept {
+    for (auto& c : nodeControls_)
+        if (c->param() == param) return c.get();
+    for (auto& c : globalControls_)
+        if (c->param() == param) return c.get();
+    return nullptr;
+}
+
+void PluginEditor::rebuildPatchList() {
+    patchBox_.clear(juce::dontSendNotification);
+    patchBox_.addSectionHeading("Factory");
+    const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
+    for (int i = 0; i < names.size(); ++i) patchBox_.addItem(names[i], i + 1);
+    userPatches_.clear();
+    const auto folder = userPatchFolder();
+    if (folder.isDirectory()) {
+        userPatches_ = folder.findChildFiles(juce::File::findFiles, false, "*.json");
+        userPatches_.sort();
+    }
+    patchBox_.addSectionHeading("User (" + folder.getFullPathName() + ")");
+    if (userPatches_.isEmpty()) patchBox_.addItem("(no .json patches in the folder)", 999);
+    patchBox_.setItemEnabled(999, false);
+    for (int i = 0; i < userPatches_.size(); ++i)
+        patchBox_.addItem(userPatches_[i].getFileNameWithoutExtension(), 1000 + i);
+    shownPatchKey_.clear();
+    syncPatch(true);
+}
+
+void PluginEditor::patchChosen() {
+    const int id = patchBox_.getSelectedId();
+    if (id >= 1 && id < 999) {
+        processor_.selectFactoryPatch(id - 1);
+    } else if (id >= 1000 && id - 1000 < userPatches_.size()) {
+        juce::String error;
+        if (!processor_.loadUserPatchFile(userPatches_[id - 1000], error)) {
+            description_.setText("Could not load " + userPatches_[id - 1000].getFileName() + ": " + error,
+                                 juce::dontSendNotification);
+            shownPatchKey_.clear();
+            return;
+        }
+    }
+    syncPatch(true);
+}
+
+void PluginEditor::loadPatchFile() {
+    chooser_ = std::make_unique<juce::FileChooser>("Load a GradedCells patch", userPatchFolder(), "*.json");
+    chooser_->launchAsync(juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectFiles,
+                          [this](const juce::FileChooser& fc) {
+                              const auto file = fc.getResult();
+                              if (file == juce::File()) return;
+                              juce::String error;
+                              if (!processor_.loadUserPatchFile(file, error))
+                                  description_.setText("Could not load " + file.getFileName() + ": " + error,
+                                                       juce::dontSendNotification);
+                              else
+                                  syncPatch(true);
+                          });
+}
+
+void PluginEditor::syncPatch(bool force) {
+    const auto sel = processor_.currentPatch();
+    const juce::String key = sel.user ? "user:" + juce::String(sel.name) + ":" + juce::String(std::hash<std::string>{}(sel.userJson))
+                                      : "factory:" + juce::String(sel.factoryIndex);
+    if (!force && key == shownPatchKey_) return;
+    if (key == shownPatchKey_ && patch_) return;
+    shownPatchKey_ = key;
+    try {
+        const auto& factory = factoryPatches();
+        if (sel.user) patch_ = loadPatch(sel.userJson);
+        else if (sel.factoryIndex >= 0 && sel.factoryIndex < int(factory.size()))
+            patch_ = loadPatch(factory[size_t(sel.factoryIndex)].json);
+        else
+            patch_.reset();
+    } catch (const std::exception& e) {
+        patch_.reset();
+        description_.setText(juce::String("Patch could not be shown: ") + e.what(), juce::dontSendNotification);
+    }
+    if (!sel.user) patchBox_.setSelectedId(sel.factoryIndex + 1, juce::dontSendNotification);
+    else {
+        int id = 0;
+        for (int i = 0; i < userPatches_.size(); ++i)
+            if (userPatches_[i].getFileNameWithoutExtension() == juce::String(sel.name)) id = 1000 + i;
+        if (id) patchBox_.setSelectedId(id, juce::dontSendNotification);
+        else patchBox_.setText(juce::String(sel.name), juce::dontSendNotification);
+    }
+    traces_.clear();
+    if (patch_) {
+        description_.setText(juce::String(patch_->name) + ": " + juce::String(patch_->description),
+                             juce::dontSendNotification);
+        graph_.setPatch(*patch_);
+        showNode(graph_.selected());
+    } else {
+        graph_.setPatch(Patch{});
+        showNode(-1);
+    }
+}
+
+void PluginEditor::showNode(int index) {
+    for (auto& c : nodeControls_) removeChildComponent(c.get());
+    nodeControls_.clear();
+    if (!patch_ || index < 0 || index >= int(patch_->nodes.size())) {
+        nodeTitle_.setText("No node selected", juce::dontSendNotification);
+        nodeInfo_.setText({}, juce::dontSendNotification);
+        resized();
+        return;
+    }
+    const auto& node = patch_->nodes[size_t(index)];
+    nodeTitle_.setText(juce::String(node.id) + "  (" + toJuce(kNodeKindNames[int(node.kind)]) + ")",
+                       juce::dontSendNotification);
+    std::vector<HostParam> params;
+    for (const auto& b : patch_->bindings)
+        if (b.node == index && std::find(params.begin(), params.end(), b.param) == params.end()
+            && std::find(std::begin(kGlobalParams), std::end(kGlobalParams), b.param) == std::end(kGlobalParams))
+            params.push_back(b.param);
+    const bool bound = !params.empty();
+    if (!bound) params = defaultParamsFor(node.kind);
+    for (auto p : params) {
+        nodeControls_.push_back(std::make_unique<ParamControl>(processor_.parameters(), p, tooltipFor(p)));
+        addAndMakeVisible(*nodeControls_.back());
+    }
+    juce::StringArray lines;
+    for (const auto& [name, value] : node.params) lines.add(juce::String(name) + " = " + describeParam(value));
+    if (node.kind == NodeKind::AudioIn) lines.add("bands = " + juce::String(node.audioIn.bands));
+    juce::String info = lines.joinIntoString(",  ");
+    if (!bound && !params.empty()) info = "Not bound in this patch: these controls move the host parameters only. " + info;
+    nodeInfo_.setText(info.isEmpty() ? juce::String("No tunable parameters") : "As written in the patch (bindings map the controls onto these): " + info,
+                      juce::dontSendNotification);
+    resized();
+}
+
+void PluginEditor::timerCallback() {
+    bool got = false;
+    while (processor_.popTelemetry(snapshot_)) {
+        traces_.update(snapshot_);
+        ++snapshots_;
+        got = true;
+    }
+    if (got) {
+        strips_.update(snapshot_);
+        bands_.update(snapshot_);
+        graph_.setActivity(snapshot_);
+        meters_.setCpu(snapshot_.cpuLoad);
+    }
+    const auto& mon = processor_.monitor();
+    meters_.setMidi(mon.midiRewardEvents.load(), mon.lastMidiReward.load());
+    syncPatch(false);
+    // The reset button is momentary: release it once the audio thread had time to see it.
+    if (auto* c = controlFor(HostParam::reset); c && c->button() && c->button()->getToggleState()) {
+        if (++resetHeldTicks_ > 6) c->button()->setToggleState(false, juce::sendNotificationSync);
+    } else {
+        resetHeldTicks_ = 0;
+    }
+}
+
+void PluginEditor::paint(juce::Graphics& g) {
+    g.fillAll(colours::background);
+}
+
+void PluginEditor::resized() {
+    if (constructed_) processor_.setEditorSize(getWidth(), getHeight());
+    auto r = getLocalBounds().reduced(8);
+    auto top = r.removeFromTop(32);
+    title_.setBounds(top.removeFromLeft(150));
+    folderButton_.setBounds(top.removeFromRight(120).reduced(2));
+    loadButton_.setBounds(top.removeFromRight(120).reduced(2));
+    patchBox_.setBounds(top.reduced(4, 2));
+    description_.setBounds(r.removeFromTop(50));
+    r.removeFromTop(4);
+
+    auto live = r.removeFromBottom(juce::jmax(170, r.getHeight() * 2 / 5));
+    auto globals = r.removeFromBottom(96);
+    auto middle = r;
+    auto nodePanel = middle.removeFromRight(juce::jmax(280, middle.getWidth() * 2 / 5));
+    graph_.setBounds(middle.reduced(0, 2));
+    nodePanel.reduce(8, 2);
+    nodeTitle_.setBounds(nodePanel.removeFromTop(22));
+    nodeInfo_.setBounds(nodePanel.removeFromBottom(juce::jmin(52, nodePanel.getHeight() / 3)));
+    const int n = int(nodeControls_.size());
+    if (n > 0) {
+        const int perRow = juce::jmax(1, juce::jmin(n, nodePanel.getWidth() / 92));
+        const int rows = (n + perRow - 1) / perRow;
+        const int w = nodePanel.getWidth() / perRow, h = juce::jmin(104, nodePanel.getHeight() / rows);
+        for (int i = 0; i < n; ++i)
+            nodeControls_[size_t(i)]->setBounds(nodePanel.getX() + (i % perRow) * w, nodePanel.getY() + (i / perRow) * h, w - 4, h - 4);
+    }
+    const int g = int(globalControls_.size());
+    const int gw = globals.getWidth() / g;
+    for (int i = 0; i < g; ++i) globalControls_[size_t(i)]->setBounds(globals.getX() + i * gw, globals.getY(), gw - 4, globals.getHeight());
+
+    meters_.setBounds(live.removeFromBottom(26));
+    live.removeFromBottom(4);
+    const int third = live.getWidth() / 3;
+    strips_.setBounds(live.removeFromLeft(third).reduced(2, 0));
+    traces_.setBounds(live.removeFromLeft(third).reduced(2, 0));
+    bands_.setBounds(live.reduced(2, 0));
+}
+
+} // namespace graded::gui

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "GraphView.h"
+#include "LiveViews.h"
+#include "Theme.h"
+
+#include <Graph/HostParams.h>
+#include <Graph/Patch.h>
+
+#include <juce_audio_processors/juce_audio_processors.h>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace graded::plugin {
+class GradedCellsProcessor;
+}
+
+namespace graded::gui {
+
+/** One host parameter as a labelled control (rotary, choice box or button) attached to its
+    juce parameter, so every move is automatable, undoable in the host and reaches the
+    audio thread through the parameter's atomic. */
+class ParamControl : public juce::Component {
+public:
+    ParamControl(juce::AudioProcessorValueTreeState& state, HostParam param, const juce::String& tooltip);
+    void resized() override;
+    HostParam param() const noexcept { return param_; }
+    juce::Slider* slider() noexcept { return slider_.get(); }
+    juce::ComboBox* combo() noexcept { return combo_.get(); }
+    juce::Button* button() noexcept { return button_.get(); }
+
+private:
+    HostParam param_;
+    juce::Label label_;
+    std::unique_ptr<juce::Slider> slider_;
+    std::unique_ptr<juce::ComboBox> combo_;
+    std::unique_ptr<juce::TextButton> button_;
+    std::unique_ptr<juce::AudioProcessorValueTreeState::SliderAttachment> sliderAttachment_;
+    std::unique_ptr<juce::AudioProcessorValueTreeState::ComboBoxAttachment> comboAttachment_;
+    std::unique_ptr<juce::AudioProcessorValueTreeState::ButtonAttachment> buttonAttachment_;
+};
+
+/** The GradedCells editor: patch selector, the patch as a graph, the selected node's
+    controls, the global controls, and live views fed by telemetry snapshots that the audio
+    thread publishes through a lock-free FIFO (drawn by a 30 Hz timer). It only reads
+    snapshots and writes parameters. */
+class PluginEditor : public juce::AudioProcessorEditor, private juce::Timer {
+public:
+    explicit PluginEditor(plugin::GradedCellsProcessor& processor);
+    ~PluginEditor() override;
+
+    void paint(juce::Graphics&) override;
+    void resized() override;
+
+    // For tests and tools.
+    GraphView& graph() noexcept { return graph_; }
+    TracesView& traces() noexcept { return traces_; }
+    juce::ComboBox& patchSelector() noexcept { return patchBox_; }
+    /** The control of `param` currently shown (node panel first, then globals), or null. */
+    ParamControl* controlFor(HostParam param) noexcept;
+    /** Pulls telemetry and refreshes the views now (the timer does this 30 times a second). */
+    void refreshNow() { timerCallback(); }
+    int snapshotsSeen() const noexcept { return snapshots_; }
+
+    static constexpr int kMinWidth = 760, kMinHeight = 520, kDefaultWidth = 1100, kDefaultHeight = 720;
+
+private:
+    void timerCallback() override;
+    void rebuildPatchList();
+    void patchChosen();
+    void loadPatchFile();
+    void syncPatch(bool force);
+    void showNode(int index);
+    juce::File userPatchFolder() const;
+
+    plugin::GradedCellsProcessor& processor_;
+    GradedLookAndFeel lookAndFeel_;
+    juce::TooltipWindow tooltips_{this, 600};
+
+    juce::Label title_;
+    juce::ComboBox patchBox_;
+    juce::TextButton loadButton_{"Load patch..."};
+    juce::TextButton folderButton_{"Rescan folder"};
+    juce::Label description_;
+    GraphView graph_;
+    juce::Label nodeTitle_;
+    juce::Label nodeInfo_;
+    std::vector<std::unique_ptr<ParamControl>> nodeControls_;
+    std::vector<std::unique_ptr<ParamControl>> globalControls_;
+    StripsView strips_;
+    TracesView traces_;
+    BandsView bands_;
+    MetersView meters_;
+
+    std::optional<Patch> patch_;
+    juce::String shownPatchKey_;
+    juce::Array<juce::File> userPatches_;
+    std::unique_ptr<juce::FileChooser> chooser_;
+    Telemetry snapshot_;
+    int snapshots_ = 0;
+    bool constructed_ = false;
+    int resetHeldTicks_ = 0;
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(PluginEditor)
+};
+
+} // namespace graded::gui

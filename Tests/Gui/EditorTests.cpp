@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The editor through the real processor: controls move parameters through their
+// attachments, live views receive telemetry, size is remembered, and opening and closing
+// the editor many times while audio runs is safe.
+#include <catch2/catch.hpp>
+
+#include "PluginEditor.h"
+#include "PluginProcessor.h"
+
+#include <Graph/Patch.h>
+
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+using graded::HostParam;
+using graded::gui::PluginEditor;
+using graded::plugin::GradedCellsProcessor;
+
+namespace juce {
+// JUCE's platform message pump (juce_linux_Messaging.cpp); runDispatchLoopUntil needs
+// JUCE_MODAL_LOOPS_PERMITTED, which plugins leave off.
+bool dispatchNextMessageOnSystemQueue(bool returnIfNoPendingMessages);
+} // namespace juce
+
+namespace {
+
+/** Delivers pending messages (async parameter-to-control updates) for up to `ms`. */
+void pumpMessages(int ms) {
+    const auto end = juce::Time::getMillisecondCounter() + juce::uint32(ms);
+    while (juce::Time::getMillisecondCounter() < end)
+        if (!juce::dispatchNextMessageOnSystemQueue(true)) juce::Thread::sleep(1);
+}
+
+float rawValue(GradedCellsProcessor& p, const char* id) {
+    return p.parameters().getRawParameterValue(id)->load();
+}
+
+void processSeconds(GradedCellsProcessor& p, double seconds, double sr = 48000.0, int block = 512) {
+    juce::AudioBuffer<float> buffer(2, block);
+    juce::MidiBuffer midi;
+    const int blocks = int(seconds * sr / block);
+    double phase = 0;
+    for (int b = 0; b < blocks; ++b) {
+        for (int i = 0; i < block; ++i) {
+            const float s = 0.3f * float(std::sin(phase));
+            phase += 2.0 * juce::MathConstants<double>::pi * 1000.0 / sr;
+            buffer.setSample(0, i, s);
+            buffer.setSample(1, i, s);
+        }
+        p.processBlock(buffer, midi);
+    }
+}
+
+std::unique_ptr<PluginEditor> makeEditor(GradedCellsProcessor& p) {
+    auto* e = dynamic_cast<PluginEditor*>(p.createEditor());
+    REQUIRE(e != nullptr);
+    return std::unique_ptr<PluginEditor>(e);
+}
+
+} // namespace
+
+TEST_CASE("a control moved through its attachment reaches the processor", "[gui]") {
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 512);
+    auto editor = makeEditor(proc);
+
+    auto* focus = editor->controlFor(HostParam::focus);
+    REQUIRE(focus);
+    REQUIRE(focus->slider());
+    focus->slider()->setValue(0.25, juce::sendNotificationSync);
+    CHECK(rawValue(proc, "focus") == Approx(0.25f).margin(1e-3));
+
+    auto* gain = editor->controlFor(HostParam::outputGain);
+    REQUIRE(gain);
+    gain->slider()->setValue(-12.0, juce::sendNotificationSync);
+    CHECK(rawValue(proc, "outputGain") == Approx(-12.0f).margin(0.05));
+
+    auto* step = editor->controlFor(HostParam::step);
+    REQUIRE(step);
+    REQUIRE(step->combo());
+    step->combo()->setSelectedItemIndex(3, juce::sendNotificationSync); // 128 samples
+    CHECK(rawValue(proc, "step") == Approx(3.0f));
+
+    // The default patch's first cell is a RateCell: its panel shows tau.
+    auto* tau = editor->controlFor(HostParam::tau);
+    REQUIRE(tau);
+    REQUIRE(tau->slider());
+    tau->slider()->setValue(120.0, juce::sendNotificationSync);
+    CHECK(rawValue(proc, "tau") == Approx(120.0f).margin(0.5));
+
+    // and the parameter moves the control the other way (automation)
+    auto* p = proc.parameters().getParameter("focus");
+    p->setValueNotifyingHost(p->convertTo0to1(0.8f));
+    pumpMessages(100);
+    CHECK(focus->slider()->getValue() == Approx(0.8).margin(1e-3));
+}
+
+TEST_CASE("live views receive telemetry from the audio thread", "[gui]") {
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 512);
+    auto editor = makeEditor(proc);
+    for (int i = 0; i < 10; ++i) { // 1 s of audio, drained at 10 Hz like a slow GUI
+        processSeconds(proc, 0.1);
+        editor->refreshNow();
+    }
+    CHECK(editor->snapshotsSeen() >= 25); // ~30 snapshots per second of audio
+    CHECK(editor->traces().numTraces() >= 1);
+}
+
+TEST_CASE("every factory patch shows as a graph of its nodes", "[gui]") {
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 512);
+    auto editor = makeEditor(proc);
+    const auto& factory = graded::factoryPatches();
+    REQUIRE(factory.size() >= 5);
+    for (int i = 0; i < int(factory.size()); ++i) {
+        proc.selectFactoryPatch(i);
+        REQUIRE(proc.waitForPatchBuilds(5000));
+        editor->refreshNow();
+        const auto patch = graded::loadPatch(factory[size_t(i)].json);
+        INFO(factory[size_t(i)].name);
+        CHECK(editor->graph().numNodes() == int(patch.nodes.size()));
+        CHECK(editor->patchSelector().getSelectedId() == i + 1);
+        for (int n = 0; n < editor->graph().numNodes(); ++n) CHECK_FALSE(editor->graph().boxOf(n).isEmpty());
+    }
+}
+
+TEST_CASE("the editor remembers its size", "[gui]") {
+    GradedCellsProcessor proc;
+    {
+        auto editor = makeEditor(proc);
+        CHECK(editor->getWidth() == PluginEditor::kDefaultWidth);
+        editor->setSize(900, 640);
+    }
+    auto editor = makeEditor(proc);
+    CHECK(editor->getWidth() == 900);
+    CHECK(editor->getHeight() == 640);
+    // and it survives a state round trip
+    juce::MemoryBlock state;
+    proc.getStateInformation(state);
+    GradedCellsProcessor other;
+    other.setStateInformation(state.getData(), int(state.getSize()));
+    auto third = makeEditor(other);
+    CHECK(third->getWidth() == 900);
+}
+
+TEST_CASE("opening and closing the editor while audio runs is safe", "[gui]") {
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 256);
+    std::atomic<bool> run{true};
+    std::atomic<int> blocks{0};
+    std::thread audio([&] {
+        juce::AudioBuffer<float> buffer(2, 256);
+        juce::MidiBuffer midi;
+        while (run.load()) {
+            for (int c = 0; c < 2; ++c)
+                for (int i = 0; i < 256; ++i) buffer.setSample(c, i, 0.1f * std::sin(0.05f * float(i + c)));
+            proc.processBlock(buffer, midi);
+            blocks.fetch_add(1);
+        }
+    });
+    for (int i = 0; i < 40; ++i) {
+        auto editor = makeEditor(proc);
+        editor->setVisible(true);
+        pumpMessages(5);
+        editor->refreshNow();
+        auto image = editor->createComponentSnapshot(editor->getLocalBounds());
+        CHECK(image.getWidth() == editor->getWidth());
+    }
+    run.store(false);
+    audio.join();
+    CHECK(blocks.load() > 0);
+    CHECK(proc.getActiveEditor() == nullptr);
+}
