@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "AllocCounter.h"
+#include "RtInterposer.h"
 #include "TestUtil.h"
 
 #include <catch2/catch.hpp>
@@ -189,7 +189,7 @@ TEST_CASE("changing the step at run time works at a step boundary and does not a
         c[HostParam::step] = float(choice);
         const auto before = e->stepCount();
         {
-            alloccount::Scope scope;
+            rt::Scope scope;
             e->setControls(c);
             run(3000);
             allocs += scope.allocations();
@@ -274,7 +274,7 @@ TEST_CASE("process - setControls and addEvent allocate nothing after create", "[
             ++k;
             p[0] = s[0].data() + pos;
             p[1] = s[1].data() + pos;
-            alloccount::Scope scope;
+            rt::Scope scope;
             e->setControls(c);
             e->addEvent({3, ControlEvent::reward, 0.5f});
             e->addEvent({10, ControlEvent::endEpisode, 0.f});
@@ -288,7 +288,7 @@ TEST_CASE("process - setControls and addEvent allocate nothing after create", "[
 }
 
 TEST_CASE("the allocation counter does count", "[engine][realtime]") {
-    alloccount::Scope scope;
+    rt::Scope scope;
     auto v = std::make_unique<std::vector<int>>(100);
     CHECK(scope.allocations() >= 2);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "AllocInterposer.h"
+#include "RtInterposer.h"
 
 #include <cstddef>
 #include <cstdlib>
