@@ -2,6 +2,7 @@
 #include "LiveViews.h"
 
 #include <cmath>
+#include <limits>
 
 namespace graded::gui {
 namespace {
@@ -93,6 +94,12 @@ TracesView::Trace& TracesView::trace(const juce::String& name) {
     traces_.push_back({});
     traces_.back().name = name;
     return traces_.back();
+}
+
+float TracesView::latest(const juce::String& name) const noexcept {
+    for (const auto& t : traces_)
+        if (t.name == name && t.count > 0) return t.at(t.count - 1);
+    return std::numeric_limits<float>::quiet_NaN();
 }
 
 void TracesView::clear() {

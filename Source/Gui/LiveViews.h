@@ -34,6 +34,8 @@ public:
     void clear();
     void paint(juce::Graphics&) override;
     int numTraces() const noexcept { return int(traces_.size()); }
+    /** The newest value of the trace `name` ("surprise.L"), or NaN if there is none. */
+    float latest(const juce::String& name) const noexcept;
 
 private:
     struct Trace {
