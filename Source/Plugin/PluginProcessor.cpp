@@ -84,6 +84,10 @@ std::unique_ptr<Engine> GradedCellsProcessor::buildEngine(const PatchSelection& 
 
 bool GradedCellsProcessor::buildAndPublish(const PatchSelection& selection, juce::String& error) {
     std::lock_guard<std::mutex> lock(buildMutex_);
+    return buildAndPublishLocked(selection, error);
+}
+
+bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection, juce::String& error) {
     try {
         // Unprepared: still build once (default config) so a bad patch is refused now.
         const EngineConfig config = prepared_ ? config_ : EngineConfig{44100.0, 2, 512};
@@ -103,32 +107,41 @@ bool GradedCellsProcessor::buildAndPublish(const PatchSelection& selection, juce
     }
 }
 
+PatchSelection GradedCellsProcessor::factorySelection(int index) {
+    PatchSelection s;
+    const int count = static_cast<int>(factoryPatches().size());
+    s.factoryIndex = juce::jlimit(0, juce::jmax(0, count - 1), index);
+    if (count > 0) s.name = factoryPatches()[static_cast<size_t>(s.factoryIndex)].name;
+    return s;
+}
+
 void GradedCellsProcessor::builderTick() {
     handoff_.collect();
     {
-        int param = 0;
-        bool changed = false;
-        {
-            // Read under the lock: selectFactoryPatch() moves the parameter and `seen`
-            // together, so a stale read here would rebuild the previous patch.
-            std::lock_guard<std::mutex> lock(buildMutex_);
-            param = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
-            if (param != seenPatchParam_.load()) {
-                seenPatchParam_.store(param);
-                changed = true;
-            }
-        }
-        if (changed) {
-            PatchSelection s;
-            s.factoryIndex = juce::jlimit(0, juce::jmax(0, static_cast<int>(factoryPatches().size()) - 1), param);
-            if (!factoryPatches().empty()) s.name = factoryPatches()[static_cast<size_t>(s.factoryIndex)].name;
+        // Noticing a `patch` parameter move and building its engine happen under one hold of
+        // buildMutex_, so selection_ never lags a move this thread has already consumed:
+        // getStateInformation() (same lock) sees either the move still pending or the new
+        // selection, never the old patch with the move marked as seen.
+        std::lock_guard<std::mutex> lock(buildMutex_);
+        const int param = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
+        if (param != seenPatchParam_.load()) {
+            seenPatchParam_.store(param);
             juce::String error;
-            if (!buildAndPublish(s, error))
+            if (!buildAndPublishLocked(factorySelection(param), error))
                 juce::Logger::writeToLog("GradedCells: cannot switch to factory patch " + juce::String(param) + ": " + error);
         }
     }
     const int latency = latencyOfRunningEngine_.load(std::memory_order_relaxed);
     if (latency > 0 && latency != getLatencySamples()) setLatencySamples(latency);
+}
+
+PatchSelection GradedCellsProcessor::selectionForState() const {
+    std::lock_guard<std::mutex> lock(buildMutex_);
+    // A `patch` parameter move the builder thread has not picked up yet (it polls every
+    // 10 ms) already decides the patch: save that factory patch, not the one still running.
+    const int param = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
+    if (param != seenPatchParam_.load()) return factorySelection(param);
+    return selection_;
 }
 
 bool GradedCellsProcessor::waitForPatchBuilds(int timeoutMs) {
@@ -299,19 +312,14 @@ void GradedCellsProcessor::setPatchParameter(int index) {
 }
 
 void GradedCellsProcessor::selectFactoryPatch(int index) {
-    const int count = static_cast<int>(factoryPatches().size());
-    index = juce::jlimit(0, juce::jmax(0, count - 1), index);
-    {
-        std::lock_guard<std::mutex> lock(buildMutex_);
-        setPatchParameter(index);
-        seenPatchParam_.store(index);
-    }
-    PatchSelection s;
-    s.factoryIndex = index;
-    if (count > 0) s.name = factoryPatches()[static_cast<size_t>(index)].name;
+    const auto s = factorySelection(index);
     juce::String error;
-    if (!buildAndPublish(s, error))
-        juce::Logger::writeToLog("GradedCells: factory patch " + juce::String(index) + " failed to build: " + error);
+    // Parameter, `seen` and the build under one lock hold (see builderTick()).
+    std::lock_guard<std::mutex> lock(buildMutex_);
+    setPatchParameter(s.factoryIndex);
+    seenPatchParam_.store(s.factoryIndex);
+    if (!buildAndPublishLocked(s, error))
+        juce::Logger::writeToLog("GradedCells: factory patch " + juce::String(s.factoryIndex) + " failed to build: " + error);
 }
 
 bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::String& error) {

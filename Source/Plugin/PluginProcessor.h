@@ -127,6 +127,11 @@ private:
     /** Builds an engine for `selection` with the prepared config and publishes it; on
         failure returns false with `error` set and keeps the current engine. */
     bool buildAndPublish(const PatchSelection& selection, juce::String& error);
+    bool buildAndPublishLocked(const PatchSelection& selection, juce::String& error); ///< buildMutex_ held
+    static PatchSelection factorySelection(int index); ///< clamped to the factory patches
+    /** The patch to save: the running selection, or the factory patch a pending `patch`
+        parameter move selects. */
+    PatchSelection selectionForState() const;
     std::unique_ptr<Engine> buildEngine(const PatchSelection& selection, const EngineConfig& config) const;
     void builderTick();
     void setPatchParameter(int index);

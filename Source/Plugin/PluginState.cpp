@@ -106,7 +106,7 @@ StagedState stage(const juce::XmlElement& xml) {
 } // namespace
 
 void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
-    const auto patch = currentPatch();
+    const auto patch = selectionForState();
     juce::ValueTree root(kRootTag);
     root.setProperty("formatVersion", kStateFormatVersion, nullptr);
 

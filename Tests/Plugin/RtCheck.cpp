@@ -4,7 +4,10 @@
 #include "RtCheck.h"
 
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <pthread.h>
+
+#include <atomic>
 
 #include <cstddef>
 #include <cstdlib>
@@ -23,8 +26,34 @@ thread_local bool tCounting = false;
 thread_local long tAllocs = 0;
 thread_local long tLocks = 0;
 
+thread_local bool tInHook = false;
+std::atomic<bool> gRecording{false};
+graded::test::rtcheck::Event gEvents[graded::test::rtcheck::kMaxEvents];
+std::atomic<int> gNumEvents{0};
+
+void record(bool lock) noexcept {
+    if (!gRecording.load(std::memory_order_relaxed) || tInHook) return;
+    tInHook = true; // the unwinder's own allocations/locks are neither counted nor recorded
+    const int index = gNumEvents.fetch_add(1);
+    if (index < graded::test::rtcheck::kMaxEvents) {
+        auto& e = gEvents[index];
+        e.lock = lock;
+        e.numFrames = backtrace(e.frames, graded::test::rtcheck::Event::kMaxFrames);
+    }
+    tInHook = false;
+}
+
 inline void countAlloc() noexcept {
-    if (tCounting) ++tAllocs;
+    if (tCounting && !tInHook) {
+        ++tAllocs;
+        record(false);
+    }
+}
+inline void countLock() noexcept {
+    if (tCounting && !tInHook) {
+        ++tLocks;
+        record(true);
+    }
 }
 
 using MutexFn = int (*)(pthread_mutex_t*);
@@ -36,8 +65,15 @@ MutexFn realMutexTrylock() {
     static MutexFn fn = reinterpret_cast<MutexFn>(dlsym(RTLD_NEXT, "pthread_mutex_trylock"));
     return fn;
 }
-// Resolve before any counting starts (dlsym itself may allocate).
-[[maybe_unused]] const bool kResolved = (realMutexLock(), realMutexTrylock(), true);
+// Resolve before any counting starts (dlsym itself may allocate), and make backtrace() load
+// its unwinder (libgcc_s) now rather than inside a counted scope.
+[[maybe_unused]] const bool kResolved = [] {
+    realMutexLock();
+    realMutexTrylock();
+    void* frames[4];
+    backtrace(frames, 4);
+    return true;
+}();
 } // namespace
 
 extern "C" {
@@ -53,11 +89,11 @@ int posix_memalign(void** out, size_t a, size_t n) {
     return *out != nullptr ? 0 : 12 /* ENOMEM */;
 }
 int pthread_mutex_lock(pthread_mutex_t* m) {
-    if (tCounting) ++tLocks;
+    countLock();
     return realMutexLock()(m);
 }
 int pthread_mutex_trylock(pthread_mutex_t* m) {
-    if (tCounting) ++tLocks;
+    countLock();
     return realMutexTrylock()(m);
 }
 }
@@ -111,5 +147,10 @@ bool interposerActive() {
     }
     return c.allocations >= 1 && c.locks >= 1;
 }
+
+void setRecording(bool on) { gRecording.store(on); }
+void clearRecorded() { gNumEvents.store(0); }
+int numRecorded() { return gNumEvents.load(); }
+const Event& recorded(int index) { return gEvents[index]; }
 
 } // namespace graded::test::rtcheck

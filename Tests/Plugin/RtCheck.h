@@ -24,4 +24,20 @@ public:
 /** True when the interposer is linked and working (self-test). */
 bool interposerActive();
 
+/** Optional backtrace recording, for attributing each counted event to the code that made
+    it. While recording is on, every event a Scope counts also stores its return addresses
+    (backtrace(), into static storage: the recorder itself neither allocates nor takes an
+    interposed lock, and anything the unwinder does is not counted). */
+struct Event {
+    static constexpr int kMaxFrames = 64;
+    bool lock = false;        ///< pthread_mutex_(try)lock; otherwise an allocation
+    int numFrames = 0;
+    void* frames[kMaxFrames] = {};
+};
+void setRecording(bool on);
+void clearRecorded();
+int numRecorded();            ///< events recorded since clearRecorded() (at most kMaxEvents kept)
+const Event& recorded(int index);
+inline constexpr int kMaxEvents = 4096;
+
 } // namespace graded::test::rtcheck
