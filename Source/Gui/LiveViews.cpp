@@ -198,6 +198,12 @@ BandsView::BandsView() {
     setDescription("Input band energies beside the cells' expectation");
 }
 
+void BandsView::setExpectationNode(const juce::String& nodeId) {
+    expectId_ = nodeId;
+    haveExpect_ = false;
+    repaint();
+}
+
 void BandsView::update(const Telemetry& t) {
     received_ = true;
     numBands_ = std::min(t.numBands, kTelemetryMaxBands);
@@ -205,7 +211,7 @@ void BandsView::update(const Telemetry& t) {
     haveExpect_ = false;
     for (int i = 0; i < t.numNodes && numBands_ > 0; ++i) {
         const auto& n = t.nodes[i];
-        if (n.kind == NodeKind::RateCell && n.numValues == numBands_) {
+        if (expectId_.isNotEmpty() && expectId_ == juce::String(n.id) && n.numValues == numBands_) {
             for (int k = 0; k < numBands_; ++k) expect_[size_t(k)] = finiteOr0(n.values[k]);
             haveExpect_ = true;
             expectName_ = juce::String(n.id) + ".zF";

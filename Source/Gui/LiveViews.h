@@ -55,11 +55,13 @@ private:
     bool received_ = false;
 };
 
-/** For spectral patches: the input's band energies (bars) beside the expectation of the
-    first RateCell with as many units as there are bands (a line with dots). */
+/** For spectral patches: the input's band energies (bars) beside the cells' expectation
+    (a line with dots): the zF of the RateCell that feeds an error cell's prediction. */
 class BandsView : public juce::Component {
 public:
     BandsView();
+    /** The node whose values are the expectation (empty: none). */
+    void setExpectationNode(const juce::String& nodeId);
     void update(const Telemetry& t);
     void paint(juce::Graphics&) override;
     bool hasBands() const noexcept { return numBands_ > 0; }
@@ -69,7 +71,7 @@ private:
     std::array<float, kTelemetryMaxBands> bands_{}, expect_{};
     bool haveExpect_ = false;
     bool received_ = false;
-    juce::String expectName_;
+    juce::String expectId_, expectName_;
 };
 
 /** CPU use (share of the step's time budget) and MIDI/reward activity. */

@@ -61,16 +61,20 @@ const HostParam kGlobalParams[] = {HostParam::step, HostParam::timeScale, HostPa
                                    HostParam::dryWet, HostParam::outputGain, HostParam::reward,
                                    HostParam::reset};
 
-/** Host parameters that make sense on a node of `kind` when the patch does not bind any. */
-std::vector<HostParam> defaultParamsFor(NodeKind kind) {
-    switch (kind) {
-        case NodeKind::RateCell: return {HostParam::tau, HostParam::prior, HostParam::leak, HostParam::activation, HostParam::integrator};
-        case NodeKind::GaussianErrorCell: return {HostParam::sigma};
-        case NodeKind::LaplacianErrorCell: return {HostParam::scale};
-        case NodeKind::LeakyNoiseCell: return {HostParam::tau, HostParam::noiseSigma, HostParam::noiseLeak, HostParam::activation, HostParam::integrator};
-        case NodeKind::RewardErrorCell: return {HostParam::alpha, HostParam::emaWindow};
-        default: return {};
+/** The RateCell whose zF is an error cell's prediction (mu, p or shift): what the patch
+    expects. Empty when there is none. */
+juce::String expectationNode(const Patch& patch) {
+    for (const auto& w : patch.wires) {
+        if (w.fromNode < 0 || w.toNode < 0) continue;
+        const auto& from = patch.nodes[size_t(w.fromNode)];
+        const auto& to = patch.nodes[size_t(w.toNode)];
+        const bool errorCell = to.kind == NodeKind::GaussianErrorCell || to.kind == NodeKind::LaplacianErrorCell
+                            || to.kind == NodeKind::BernoulliErrorCell;
+        if (from.kind == NodeKind::RateCell && w.fromComp == "zF" && errorCell
+            && (w.toComp == "mu" || w.toComp == "p" || w.toComp == "shift"))
+            return juce::String(from.id);
     }
+    return {};
 }
 
 juce::String describeParam(const ParamValue& v) {
@@ -293,9 +297,17 @@ void PluginEditor::syncPatch(bool force) {
         description_.setText(juce::String(patch_->name) + ": " + juce::String(patch_->description),
                              juce::dontSendNotification);
         graph_.setPatch(*patch_);
+        // Start on the first node the patch binds controls to: the one a user tunes.
+        for (const auto& b : patch_->bindings)
+            if (b.node >= 0) {
+                graph_.setSelected(b.node);
+                break;
+            }
+        bands_.setExpectationNode(expectationNode(*patch_));
         showNode(graph_.selected());
     } else {
         graph_.setPatch(Patch{});
+        bands_.setExpectationNode({});
         showNode(-1);
     }
 }
@@ -317,8 +329,7 @@ void PluginEditor::showNode(int index) {
         if (b.node == index && std::find(params.begin(), params.end(), b.param) == params.end()
             && std::find(std::begin(kGlobalParams), std::end(kGlobalParams), b.param) == std::end(kGlobalParams))
             params.push_back(b.param);
-    const bool bound = !params.empty();
-    if (!bound) params = defaultParamsFor(node.kind);
+    // Only controls that act on this node: the patch's bindings decide.
     for (auto p : params) {
         nodeControls_.push_back(std::make_unique<ParamControl>(processor_.parameters(), p, tooltipFor(p)));
         addAndMakeVisible(*nodeControls_.back());
@@ -326,10 +337,10 @@ void PluginEditor::showNode(int index) {
     juce::StringArray lines;
     for (const auto& [name, value] : node.params) lines.add(juce::String(name) + " = " + describeParam(value));
     if (node.kind == NodeKind::AudioIn) lines.add("bands = " + juce::String(node.audioIn.bands));
-    juce::String info = lines.joinIntoString(",  ");
-    if (!bound && !params.empty()) info = "Not bound in this patch: these controls move the host parameters only. " + info;
-    nodeInfo_.setText(info.isEmpty() ? juce::String("No tunable parameters") : "As written in the patch (bindings map the controls onto these): " + info,
-                      juce::dontSendNotification);
+    juce::String info;
+    if (params.empty() && isCellKind(node.kind)) info << "No host control is bound to this node in this patch. ";
+    if (!lines.isEmpty()) info << "Patch values: " << lines.joinIntoString(",  ");
+    nodeInfo_.setText(info, juce::dontSendNotification);
     resized();
 }
 
