@@ -216,6 +216,11 @@ bool GradedCellsProcessor::isBusesLayoutSupported(const BusesLayout& layouts) co
 
 void GradedCellsProcessor::handleMidi(const juce::MidiBuffer& midi, int numSamples) noexcept {
     const int rewardCc = rewardCc_.load(std::memory_order_relaxed);
+    const int episodeCc = episodeCc_.load(std::memory_order_relaxed);
+    if (episodeCc != lastEpisodeCcNumber_) { // a newly chosen CC starts released
+        lastEpisodeCcNumber_ = episodeCc;
+        lastEpisodeCcValue_ = 0;
+    }
     const int lastSample = juce::jmax(0, numSamples - 1);
     for (const auto meta : midi) {
         if (meta.numBytes < 2) continue;
@@ -233,6 +238,11 @@ void GradedCellsProcessor::handleMidi(const juce::MidiBuffer& midi, int numSampl
             ev.value = static_cast<float>(d[2]) / 127.f;
         } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == kAllNotesOffCc) {
             ev.type = ControlEvent::resetCells;
+        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == episodeCc) {
+            const bool rising = d[2] >= 64 && lastEpisodeCcValue_ < 64;
+            lastEpisodeCcValue_ = d[2];
+            if (!rising) continue;
+            ev.type = ControlEvent::endEpisode;
         } else {
             continue;
         }

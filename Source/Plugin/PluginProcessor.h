@@ -27,6 +27,8 @@ struct PatchSelection {
 /** Default MIDI mapping (see README): note-on velocity and CC kDefaultRewardCc set the
     reward, note-off ends an episode, all-notes-off (CC 123) resets the cells. */
 inline constexpr int kDefaultRewardCc = 1;
+/** CC that ends an episode when it rises to >= 64 (default: the sustain pedal). */
+inline constexpr int kDefaultEpisodeCc = 64;
 inline constexpr int kAllNotesOffCc = 123;
 
 /** GradedCells' AudioProcessor: runs a graded::Engine (a patch of ngclearn graded cells) on
@@ -96,6 +98,8 @@ public:
 
     int rewardCc() const noexcept { return rewardCc_.load(); }
     void setRewardCc(int cc) noexcept { rewardCc_.store(juce::jlimit(0, 127, cc)); }
+    int episodeCc() const noexcept { return episodeCc_.load(); }
+    void setEpisodeCc(int cc) noexcept { episodeCc_.store(juce::jlimit(0, 127, cc)); }
 
     /** Every parameter to its default, factory patch 0, default MIDI mapping. */
     void resetToDefaultState();
@@ -149,6 +153,9 @@ private:
     std::atomic<int> seenPatchParam_{0};
     std::atomic<int> patchParamRequest_{-1};
     std::atomic<int> rewardCc_{kDefaultRewardCc};
+    std::atomic<int> episodeCc_{kDefaultEpisodeCc};
+    int lastEpisodeCcValue_ = 0;  ///< audio thread: for the CC's rising edge
+    int lastEpisodeCcNumber_ = kDefaultEpisodeCc;
     std::atomic<int> latencyOfRunningEngine_{0};
 
     Handoff<Engine> handoff_;

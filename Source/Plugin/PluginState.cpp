@@ -2,7 +2,7 @@
 // Saved state: binary-wrapped XML (juce::AudioProcessor::copyXmlToBinary) of
 //   <GradedCellsState formatVersion="1">
 //     <Patch source="factory|user" index="0" name="..." json="{...user patch...}"/>
-//     <Midi rewardCc="1"/>
+//     <Midi rewardCc="1" episodeCc="64"/>
 //     <Editor width="1100" height="720"/>                             (optional)
 //     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
 //   </GradedCellsState>
@@ -30,6 +30,7 @@ struct StagedState {
     std::array<std::optional<float>, kNumHostParams> values;
     PatchSelection patch;
     int rewardCc = kDefaultRewardCc;
+    int episodeCc = kDefaultEpisodeCc;
     int editorWidth = 0, editorHeight = 0;
     int formatVersion = 0;
 };
@@ -88,6 +89,9 @@ StagedState stage(const juce::XmlElement& xml) {
         const auto cc = parseNumber(midi.getProperty("rewardCc", kDefaultRewardCc));
         if (!cc || *cc < 0 || *cc > 127) throw StateError{"malformed rewardCc"};
         s.rewardCc = static_cast<int>(*cc);
+        const auto ecc = parseNumber(midi.getProperty("episodeCc", kDefaultEpisodeCc));
+        if (!ecc || *ecc < 0 || *ecc > 127) throw StateError{"malformed episodeCc"};
+        s.episodeCc = static_cast<int>(*ecc);
     }
 
     // The editor's size is a convenience: a bad value is ignored, not a reason to reject.
@@ -119,6 +123,7 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
 
     juce::ValueTree midi(kMidiTag);
     midi.setProperty("rewardCc", rewardCc(), nullptr);
+    midi.setProperty("episodeCc", episodeCc(), nullptr);
     root.appendChild(midi, nullptr);
 
     const auto size = editorSize();
@@ -191,6 +196,7 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
         }
     }
     setRewardCc(staged.rewardCc);
+    setEpisodeCc(staged.episodeCc);
     if (staged.editorWidth > 0) setEditorSize(staged.editorWidth, staged.editorHeight);
 
     juce::String error;
@@ -217,6 +223,7 @@ void GradedCellsProcessor::resetToDefaultState() {
             if (ranged->paramID != parameterId(HostParam::patch))
                 ranged->setValueNotifyingHost(ranged->getDefaultValue());
     setRewardCc(kDefaultRewardCc);
+    setEpisodeCc(kDefaultEpisodeCc);
     selectFactoryPatch(0);
 }
 

@@ -263,6 +263,21 @@ TEST_CASE("MIDI drives the reward cell sample-accurately", "[plugin][midi]") {
     CHECK(proc.monitor().midiRewardEvents.load() == 3);
     CHECK(proc.monitor().lastMidiReward.load() == Approx(1.0f));
 
+    // The episode CC (default 64, the sustain pedal) ends an episode on its rising edge only.
+    CHECK(proc.episodeCc() == graded::plugin::kDefaultEpisodeCc);
+    midi.addEvent(juce::MidiMessage::controllerEvent(1, 64, 127), 10);
+    midi.addEvent(juce::MidiMessage::controllerEvent(1, 64, 100), 20); // still down: no edge
+    midi.addEvent(juce::MidiMessage::controllerEvent(1, 64, 0), 30);
+    midi.addEvent(juce::MidiMessage::controllerEvent(1, 64, 90), 40);
+    run(proc, 48000.0, 2, 0.01, [] { return 512; }, &midi);
+    CHECK(proc.monitor().episodeEnds.load() == 4);
+    proc.setEpisodeCc(20);
+    midi.addEvent(juce::MidiMessage::controllerEvent(1, 64, 0), 0);
+    midi.addEvent(juce::MidiMessage::controllerEvent(1, 64, 127), 1);
+    midi.addEvent(juce::MidiMessage::controllerEvent(1, 20, 127), 2);
+    run(proc, 48000.0, 2, 0.01, [] { return 512; }, &midi);
+    CHECK(proc.monitor().episodeEnds.load() == 5);
+
     if (rewardPatch < 0) {
         WARN("no factory patch has a RewardErrorCell; reward reached only the engine's event queue");
         return;

@@ -76,6 +76,7 @@ TEST_CASE("state round trip: every parameter, the patch and the MIDI mapping", "
         const int index = trial % static_cast<int>(graded::factoryPatches().size());
         a.selectFactoryPatch(index);
         a.setRewardCc(trial + 2);
+        a.setEpisodeCc(trial + 30);
         const auto saved = stateOf(a);
 
         GradedCellsProcessor b;
@@ -89,6 +90,7 @@ TEST_CASE("state round trip: every parameter, the patch and the MIDI mapping", "
         CHECK(b.currentPatch().factoryIndex == index);
         CHECK_FALSE(b.currentPatch().user);
         CHECK(b.rewardCc() == trial + 2);
+        CHECK(b.episodeCc() == trial + 30);
         CHECK(b.getCurrentProgram() == index);
         // The saved state is the XML the README documents.
         auto xml = juce::AudioProcessor::getXmlFromBinary(saved.getData(), static_cast<int>(saved.getSize()));
