@@ -29,6 +29,8 @@ juce::String tooltipFor(HostParam p) {
         case HostParam::reward: return "Reward fed to the reward cell (also set by MIDI note velocity and CC 1).";
         case HostParam::patch: return "Factory patch.";
         case HostParam::reset: return "Resets every cell to rest (also MIDI CC 123, all notes off).";
+        case HostParam::threshold: return "Threshold applied to the RateCell state after each step: none, soft (shrinks towards 0 by lambda) or cauchy.";
+        case HostParam::thresholdLambda: return "Lambda of the threshold: how much of the state the threshold removes.";
         case HostParam::count: break;
     }
     return {};

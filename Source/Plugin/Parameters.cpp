@@ -20,6 +20,9 @@ juce::StringArray choiceLabels(HostParam p) {
     case HostParam::integrator:
         for (auto s : kIntegratorChoices) labels.add(toJuce(s));
         break;
+    case HostParam::threshold:
+        for (auto s : kThresholdChoices) labels.add(toJuce(s));
+        break;
     case HostParam::step:
         for (int n : kStepChoices) labels.add(juce::String(n) + " samples");
         break;

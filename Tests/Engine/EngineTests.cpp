@@ -329,3 +329,34 @@ TEST_CASE("create rejects bad configurations", "[engine][config]") {
         for (float x : s[0]) REQUIRE(std::isfinite(x));
     }
 }
+
+TEST_CASE("threshold bindings reach the RateCell live", "[engine][bindings]") {
+    auto run = [](float threshold, float lambda) {
+        auto e = Engine::create(factory("Predictive EQ"), {kFs, 2, 512});
+        HostControls c;
+        c[HostParam::threshold] = threshold;
+        c[HostParam::thresholdLambda] = lambda;
+        e->setControls(c);
+        Signal s = testSignal(int(1.0 * kFs));
+        render(*e, s, 512);
+        double sum = 0;
+        for (float z : e->probe("expect", "z")) sum += std::abs(z);
+        return sum;
+    };
+    const double none = run(0.f, 1.f);
+    const double soft = run(1.f, 1.f); // soft_threshold, lambda = 0.01 per step
+    INFO("sum |z| without threshold " << none << ", with soft threshold " << soft);
+    CHECK(none > 1.0);
+    CHECK(soft < 0.5 * none);
+    // lambda 0 makes the soft threshold the identity
+    CHECK(run(1.f, 0.f) == Approx(none).epsilon(1e-6));
+}
+
+TEST_CASE("binding fields are resolved when the patch loads", "[engine][bindings]") {
+    const auto p = factory("Predictive EQ");
+    REQUIRE_FALSE(p.bindings.empty());
+    for (const auto& b : p.bindings) {
+        INFO(b.field);
+        CHECK(b.target != BindField::none);
+    }
+}

@@ -362,46 +362,54 @@ void EngineImpl::applyBindings() noexcept {
         const auto& info = hostParamInfo(b.param);
         const double v = detail::bindingValue(b, std::clamp(hv, info.min, info.max));
         if (!std::isfinite(v)) continue;
-        if (b.wire >= 0) {
+        // Fields were resolved when the patch loaded: no name is compared here.
+        if (b.target == BindField::wireGain || b.target == BindField::wireBias) {
             auto& w = wires[size_t(b.wire)];
-            if (b.field == "gain") w.gain = float(v);
+            if (b.target == BindField::wireGain) w.gain = float(v);
             else std::fill(w.bias.begin(), w.bias.end(), float(v));
             continue;
         }
         auto& n = nodes[size_t(b.node)];
         const int idx = int(std::lround(v));
-        const std::string& f = b.field;
         switch (n.kind) {
             case NodeKind::RateCell: {
                 auto* c = static_cast<RateCell<float>*>(n.cell);
                 auto p = c->params();
-                if (f == "tau_m") p.tauM = v;
-                else if (f == "prior") p.prior = Prior(std::clamp(idx, 0, kNumPriors - 1));
-                else if (f == "prior_gamma") p.priorGamma = v;
-                else if (f == "act_fx") p.act = Activation(std::clamp(idx, 0, kNumActivations - 1));
-                else if (f == "integration_type") p.integrator = Integrator(std::clamp(idx, 0, 2));
-                else if (f == "output_scale") p.outputScale = v;
-                else if (f == "resist_scale") p.resistScale = v;
+                switch (b.target) {
+                    case BindField::tauM: p.tauM = v; break;
+                    case BindField::prior: p.prior = Prior(std::clamp(idx, 0, kNumPriors - 1)); break;
+                    case BindField::priorGamma: p.priorGamma = v; break;
+                    case BindField::act: p.act = Activation(std::clamp(idx, 0, kNumActivations - 1)); break;
+                    case BindField::integrator: p.integrator = Integrator(std::clamp(idx, 0, 2)); break;
+                    case BindField::outputScale: p.outputScale = v; break;
+                    case BindField::resistScale: p.resistScale = v; break;
+                    case BindField::threshold: p.threshold = Threshold(std::clamp(idx, 0, 2)); break;
+                    case BindField::thresholdLambda: p.thresholdLambda = std::max(v, 0.0); break;
+                    default: break;
+                }
                 c->setParams(p);
                 break;
             }
             case NodeKind::LeakyNoiseCell: {
                 auto* c = static_cast<LeakyNoiseCell<float>*>(n.cell);
                 auto p = c->params();
-                if (f == "tau_x") p.tauX = std::max(v, 1e-3);
-                else if (f == "sigma_rec") p.sigmaRec = std::max(v, 0.0);
-                else if (f == "sigma_post") p.sigmaPost = std::max(v, 0.0);
-                else if (f == "leak_scale") p.leakScale = v;
-                else if (f == "act_fx") p.act = Activation(std::clamp(idx, 0, kNumActivations - 1));
-                else if (f == "integration_type") p.integrator = Integrator(std::clamp(idx, 0, 2));
+                switch (b.target) {
+                    case BindField::tauX: p.tauX = std::max(v, 1e-3); break;
+                    case BindField::sigmaRec: p.sigmaRec = std::max(v, 0.0); break;
+                    case BindField::sigmaPost: p.sigmaPost = std::max(v, 0.0); break;
+                    case BindField::leakScale: p.leakScale = v; break;
+                    case BindField::act: p.act = Activation(std::clamp(idx, 0, kNumActivations - 1)); break;
+                    case BindField::integrator: p.integrator = Integrator(std::clamp(idx, 0, 2)); break;
+                    default: break;
+                }
                 c->setParams(p);
                 break;
             }
             case NodeKind::RewardErrorCell: {
                 auto* c = static_cast<RewardErrorCell<float>*>(n.cell);
                 auto p = c->params();
-                if (f == "alpha") p.alpha = v;
-                else if (f == "ema_window_len") p.emaWindowLen = std::max(1, idx);
+                if (b.target == BindField::alpha) p.alpha = v;
+                else if (b.target == BindField::emaWindowLen) p.emaWindowLen = std::max(1, idx);
                 c->setParams(p);
                 break;
             }

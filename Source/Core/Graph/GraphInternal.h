@@ -25,6 +25,8 @@ std::vector<CompSpec> nodeCompartments(const PatchNode& node);
 
 /** Fields a binding may target on a node of `kind`; choice fields take an index. */
 bool isChoiceField(NodeKind kind, const std::string& field);
+/** The field a binding of `field` on a node of `kind` drives (BindField::none if unknown). */
+BindField resolveField(NodeKind kind, const std::string& field);
 const std::vector<std::string>& bindableFields(NodeKind kind);
 /** Why `value` is not acceptable for `field`, or nothing. */
 std::optional<std::string> checkFieldValue(NodeKind kind, const std::string& field, double value);

@@ -13,6 +13,7 @@ namespace graded {
 enum class HostParam {
     tau, prior, leak, activation, integrator, sigma, scale, noiseSigma, noiseLeak, alpha,
     emaWindow, step, timeScale, focus, dryWet, outputGain, reward, patch, reset,
+    threshold, thresholdLambda, // version 2
     count
 };
 inline constexpr int kNumHostParams = static_cast<int>(HostParam::count);
@@ -31,6 +32,7 @@ struct HostParamInfo {
 
 inline constexpr std::string_view kPriorChoices[] = {"gaussian", "laplacian", "cauchy", "exp"};
 inline constexpr std::string_view kIntegratorChoices[] = {"euler", "midpoint", "rk4"};
+inline constexpr std::string_view kThresholdChoices[] = {"none", "soft_threshold", "cauchy_threshold"};
 /** Internal step sizes in samples, for the `step` choice parameter. */
 inline constexpr int kStepChoices[] = {16, 32, 64, 128, 256, 512};
 inline constexpr int kMaxStepSamples = 512;
@@ -55,6 +57,8 @@ inline constexpr std::array<HostParamInfo, kNumHostParams> kHostParams{{
     {"reward", "Reward", HostParamType::continuous, -1.f, 1.f, 0.f, 0.f, "", 1},
     {"patch", "Patch", HostParamType::integer, 0.f, 63.f, 0.f, 0.f, "", 1},
     {"reset", "Reset", HostParamType::toggle, 0.f, 1.f, 0.f, 0.f, "", 1},
+    {"threshold", "Threshold", HostParamType::choice, 0.f, 2.f, 0.f, 0.f, "", 2},
+    {"thresholdLambda", "Threshold lambda", HostParamType::continuous, 0.f, 1.f, 0.05f, 0.f, "", 2},
 }};
 
 inline constexpr const HostParamInfo& hostParamInfo(HostParam p) {

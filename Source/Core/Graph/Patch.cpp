@@ -50,7 +50,8 @@ std::vector<CompSpec> nodeCompartments(const PatchNode& node) {
 
 const std::vector<std::string>& bindableFields(NodeKind kind) {
     static const std::vector<std::string> rate{"tau_m", "prior", "prior_gamma", "act_fx",
-                                               "integration_type", "output_scale", "resist_scale"};
+                                               "integration_type", "output_scale", "resist_scale",
+                                               "threshold", "threshold_lambda"};
     static const std::vector<std::string> gauss{"sigma"};
     static const std::vector<std::string> lap{"scale"};
     static const std::vector<std::string> none{};
@@ -68,13 +69,50 @@ const std::vector<std::string>& bindableFields(NodeKind kind) {
 }
 
 bool isChoiceField(NodeKind, const std::string& field) {
-    return field == "prior" || field == "act_fx" || field == "integration_type";
+    return field == "prior" || field == "act_fx" || field == "integration_type" || field == "threshold";
+}
+
+BindField resolveField(NodeKind kind, const std::string& f) {
+    switch (kind) {
+        case NodeKind::RateCell:
+            if (f == "tau_m") return BindField::tauM;
+            if (f == "prior") return BindField::prior;
+            if (f == "prior_gamma") return BindField::priorGamma;
+            if (f == "act_fx") return BindField::act;
+            if (f == "integration_type") return BindField::integrator;
+            if (f == "output_scale") return BindField::outputScale;
+            if (f == "resist_scale") return BindField::resistScale;
+            if (f == "threshold") return BindField::threshold;
+            if (f == "threshold_lambda") return BindField::thresholdLambda;
+            break;
+        case NodeKind::LeakyNoiseCell:
+            if (f == "tau_x") return BindField::tauX;
+            if (f == "sigma_rec") return BindField::sigmaRec;
+            if (f == "sigma_post") return BindField::sigmaPost;
+            if (f == "leak_scale") return BindField::leakScale;
+            if (f == "act_fx") return BindField::act;
+            if (f == "integration_type") return BindField::integrator;
+            break;
+        case NodeKind::RewardErrorCell:
+            if (f == "alpha") return BindField::alpha;
+            if (f == "ema_window_len") return BindField::emaWindowLen;
+            break;
+        case NodeKind::GaussianErrorCell:
+            if (f == "sigma") return BindField::sigma;
+            break;
+        case NodeKind::LaplacianErrorCell:
+            if (f == "scale") return BindField::scale;
+            break;
+        default: break;
+    }
+    return BindField::none;
 }
 
 int choiceCount(const std::string& field) {
     if (field == "prior") return kNumPriors;
     if (field == "act_fx") return kNumActivations;
     if (field == "integration_type") return 3;
+    if (field == "threshold") return 3;
     return 0;
 }
 
@@ -86,6 +124,7 @@ std::optional<std::string> checkFieldValue(NodeKind kind, const std::string& fie
         if (i < 0 || i >= n) return "choice index " + std::to_string(i) + " outside 0.." + std::to_string(n - 1);
         return std::nullopt;
     }
+    if (field == "threshold_lambda" && v < 0) return "must be >= 0 (got " + std::to_string(v) + ")";
     if (field == "tau_x" || field == "sigma" || field == "scale") {
         if (!(v > 0)) return "must be > 0 (got " + std::to_string(v) + ")";
     } else if (field == "sigma_rec" || field == "sigma_post") {
@@ -595,6 +634,11 @@ Patch loadPatch(const std::string& text) {
                             break;
                         }
                     }
+                }
+                if (ok) {
+                    bind.target = bind.wire >= 0 ? (bind.field == "gain" ? BindField::wireGain : BindField::wireBias)
+                                                 : detail::resolveField(kind, bind.field);
+                    if (bind.target == BindField::none) { ctx.add(path + "/field", "cannot be bound"); ok = false; }
                 }
                 if (ok) patch.bindings.push_back(bind);
             }

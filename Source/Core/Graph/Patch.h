@@ -76,6 +76,14 @@ struct PatchWire {
     bool delay = false;         ///< reads the source as it was at the end of the previous step
 };
 
+/** What a binding drives, resolved from its field name when the patch loads, so the audio
+    thread switches on it instead of comparing names. */
+enum class BindField {
+    none, tauM, prior, priorGamma, act, integrator, outputScale, resistScale, threshold,
+    thresholdLambda, tauX, sigmaRec, sigmaPost, leakScale, alpha, emaWindowLen, sigma, scale,
+    wireGain, wireBias
+};
+
 /** A host parameter driving a node parameter or a wire's gain/bias, applied once per step:
     value = offset + scale * host (map "linear"), 10^((offset + scale * host) / 20) ("db"),
     or the host value as a choice index for prior / act_fx / integration_type. */
@@ -84,6 +92,7 @@ struct PatchBinding {
     int node = -1;            ///< or
     int wire = -1;
     std::string field;
+    BindField target = BindField::none; ///< `field`, resolved for the node's (or wire's) kind
     float scale = 1.f, offset = 0.f;
     bool db = false;
 };
