@@ -3,7 +3,7 @@
 // no lock, for every cell kind, in float and double, across activations and integrators.
 #include <catch2/catch.hpp>
 
-#include "RtInterposer.h"
+#include "RtCheck.h"
 #include "Cells/CellFactory.h"
 #include "Cells/LeakyNoiseCell.h"
 #include "Cells/RateCell.h"

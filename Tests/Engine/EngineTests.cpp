@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "RtInterposer.h"
+#include "RtCheck.h"
 #include "TestUtil.h"
 
 #include <catch2/catch.hpp>

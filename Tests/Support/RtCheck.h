@@ -17,6 +17,7 @@ public:
     Scope();
     ~Scope();
     Counts counts() const;
+    long allocations() const { return counts().allocations; }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 };
@@ -41,3 +42,5 @@ const Event& recorded(int index);
 inline constexpr int kMaxEvents = 4096;
 
 } // namespace graded::test::rtcheck
+
+namespace rt = graded::test::rtcheck;
