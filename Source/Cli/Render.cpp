@@ -323,13 +323,12 @@ int runRender(const std::vector<std::string>& args) {
                 const int count = std::min(n - from, total - dst);
                 if (count > 0) output.copyFrom(ch, dst, block, ch, from, count);
             }
-            if (auto* engine = proc.engineForProcessingThread()) {
-                TraceRow row;
-                while (engine->popTelemetry(row.t)) {
-                    row.step = row.t.step;
-                    row.time = static_cast<double>(row.t.step) * latency / sr;
-                    rows.push_back(row);
-                }
+            // The processor forwards the running engine's snapshots into its own FIFO.
+            TraceRow row;
+            while (proc.popTelemetry(row.t)) {
+                row.step = row.t.step;
+                row.time = static_cast<double>(row.t.step) * latency / sr;
+                rows.push_back(row);
             }
             if (progress) {
                 const int percent = static_cast<int>(100.0 * std::min(total, pos + n) / std::max(1, total));
