@@ -132,14 +132,8 @@ void GraphView::paint(juce::Graphics& g) {
             else path.cubicTo(p0.translated(0, 40), p1.translated(0, 40), p1);
         }
         g.setColour(colours::wire);
-        if (a.delay) {
-            juce::Path dashed;
-            const float dashes[] = {5.0f, 4.0f};
-            juce::PathStrokeType(1.6f).createDashedStroke(dashed, path, dashes, 2);
-            g.fillPath(dashed);
-        } else {
-            g.strokePath(path, juce::PathStrokeType(1.6f));
-        }
+        static const float delayDashes[] = {5.0f, 4.0f};
+        strokeLine(g, path, 1.6f, a.delay ? delayDashes : nullptr);
         // Arrow head at the input end.
         const auto tangentFrom = path.getPointAlongPath(std::max(0.0f, path.getLength() - 8.0f));
         juce::Path head;

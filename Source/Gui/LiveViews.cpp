@@ -145,7 +145,7 @@ void TracesView::paint(juce::Graphics& g) {
     static const juce::Colour palette[] = {juce::Colour(0xffffb74d), juce::Colour(0xff4fc3f7),
                                            juce::Colour(0xffaed581), juce::Colour(0xfff48fb1),
                                            juce::Colour(0xffce93d8), juce::Colour(0xffe0e0e0)};
-    static const float dashSets[][2] = {{1000.f, 0.f}, {6.f, 3.f}, {2.f, 3.f}, {10.f, 4.f}, {4.f, 6.f}, {1.f, 2.f}};
+    static const float dashSets[][2] = {{0.f, 0.f}, {6.f, 3.f}, {2.f, 3.f}, {10.f, 4.f}, {4.f, 6.f}, {1.f, 2.f}};
     g.setColour(colours::panelEdge);
     g.drawHorizontalLine(int(plot.getCentreY()), plot.getX(), plot.getRight());
     g.setFont(juce::Font(12.0f));
@@ -166,25 +166,13 @@ void TracesView::paint(juce::Graphics& g) {
         }
         const auto colour = palette[ti % 6];
         g.setColour(colour);
-        const auto& d = dashSets[ti % 6];
-        if (d[1] > 0.f) {
-            juce::Path dashed;
-            juce::PathStrokeType(1.5f).createDashedStroke(dashed, p, d, 2);
-            g.fillPath(dashed);
-        } else {
-            g.strokePath(p, juce::PathStrokeType(1.5f));
-        }
+        const float* dashes = ti % 6 == 0 ? nullptr : dashSets[ti % 6]; // the first is solid
+        strokeLine(g, p, 1.5f, dashes);
         auto row = legend.removeFromTop(18);
         juce::Path sample;
         sample.startNewSubPath(float(row.getX()), float(row.getCentreY()));
         sample.lineTo(float(row.getX() + 22), float(row.getCentreY()));
-        if (d[1] > 0.f) {
-            juce::Path dashed;
-            juce::PathStrokeType(1.5f).createDashedStroke(dashed, sample, d, 2);
-            g.fillPath(dashed);
-        } else {
-            g.strokePath(sample, juce::PathStrokeType(1.5f));
-        }
+        strokeLine(g, sample, 1.5f, dashes);
         g.setColour(colours::text);
         const float now = t.count > 0 ? t.at(t.count - 1) : 0.f;
         g.drawFittedText(t.name + " " + juce::String(now, 3), row.withTrimmedLeft(26), juce::Justification::centredLeft, 1);

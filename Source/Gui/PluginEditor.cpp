@@ -272,8 +272,7 @@ void PluginEditor::syncPatch(bool force) {
     const auto sel = processor_.currentPatch();
     const juce::String key = sel.user ? "user:" + juce::String(sel.name) + ":" + juce::String(std::hash<std::string>{}(sel.userJson))
                                       : "factory:" + juce::String(sel.factoryIndex);
-    if (!force && key == shownPatchKey_) return;
-    if (key == shownPatchKey_ && patch_) return;
+    if (key == shownPatchKey_ && (patch_ || !force)) return; // force retries a patch that failed to show
     shownPatchKey_ = key;
     try {
         const auto& factory = factoryPatches();

@@ -37,6 +37,16 @@ juce::String secondCompartmentName(NodeKind kind) {
     return {};
 }
 
+void strokeLine(juce::Graphics& g, const juce::Path& path, float width, const float* dashes) {
+    if (dashes == nullptr) {
+        g.strokePath(path, juce::PathStrokeType(width));
+        return;
+    }
+    juce::Path dashed;
+    juce::PathStrokeType(width).createDashedStroke(dashed, path, dashes, 2);
+    g.fillPath(dashed);
+}
+
 GradedLookAndFeel::GradedLookAndFeel() {
     using namespace juce;
     setColour(ResizableWindow::backgroundColourId, colours::background);

@@ -30,6 +30,9 @@ juce::String mainCompartmentName(NodeKind kind);
 /** The telemetry's second compartment for a node kind ("z", "x"), or empty. */
 juce::String secondCompartmentName(NodeKind kind);
 
+/** Strokes `path`, dashed with the two-entry `dashes` (on, off), or solid when null. */
+void strokeLine(juce::Graphics& g, const juce::Path& path, float width, const float* dashes = nullptr);
+
 /** Dark look with visible keyboard-focus outlines on every focusable control. */
 class GradedLookAndFeel : public juce::LookAndFeel_V4 {
 public:

@@ -34,10 +34,6 @@ inline constexpr double kDefaultOmega0 = 30.0;
 
 namespace kernels {
 
-template <typename T> using FlatArray = Eigen::Array<T, Eigen::Dynamic, 1>;
-template <typename T> using FlatMap = Eigen::Map<FlatArray<T>, Eigen::Aligned16>;
-template <typename T> using ConstFlatMap = Eigen::Map<const FlatArray<T>, Eigen::Aligned16>;
-
 /** The slope of lrelu's negative side. */
 template <typename T> constexpr T lreluSlope() { return T(0.01); }
 
