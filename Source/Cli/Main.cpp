@@ -39,12 +39,12 @@ int main(int argc, char** argv) {
     }
     try {
         if (cmd == "replay") return graded::cli::runReplay(args);
-        if (cmd == "render") {
+        if (cmd == "render" || cmd == "soak") {
 #if GRADED_CLI_HAVE_RENDER
-            return graded::cli::runRender(args);
+            return cmd == "render" ? graded::cli::runRender(args) : graded::cli::runSoak(args);
 #else
-            std::fputs("graded-cli render: error: render needs the plugin build "
-                       "(configure with -DGRADED_BUILD_PLUGIN=ON)\n", stderr);
+            std::fprintf(stderr, "graded-cli %s: error: %s needs the plugin build "
+                                 "(configure with -DGRADED_BUILD_PLUGIN=ON)\n", cmd.c_str(), cmd.c_str());
             return 2;
 #endif
         }

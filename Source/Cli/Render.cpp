@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // graded-cli render: runs the plugin's AudioProcessor (the same code as the VST3/LV2/
-// Standalone) over a file, or over a built-in demo clip.
+// Standalone) over a file, or over a built-in demo clip. The input is streamed block by
+// block (memory does not grow with the file's length), the output goes to a temporary file
+// that replaces OUT only when the render succeeded.
+#include "AudioFileIn.h"
 #include "Commands.h"
+#include "RenderSupport.h"
 
 #include "PluginProcessor.h"
+
+#include <Graph/Engine.h>
+#include <Graph/Patch.h>
 
 #include <juce_audio_formats/juce_audio_formats.h>
 #include <juce_gui_basics/juce_gui_basics.h>
 
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <optional>
 #include <unistd.h>
 
@@ -21,26 +27,36 @@ const char* const kRenderHelp =
     "                         [--midi IN.mid] [--block N] [--trace OUT.csv] [--plot OUT.png]\n"
     "\n"
     "Runs the GradedCells plugin's AudioProcessor over IN (WAV or AIFF) and writes OUT (WAV,\n"
-    "or AIFF for .aif/.aiff), latency-compensated. Without IN it renders a built-in demo clip\n"
-    "(6 s at 48 kHz: two tones, a third entering at 3 s) through the patch.\n"
+    "or AIFF for .aif/.aiff, 24-bit), latency-compensated. Without IN it renders a built-in\n"
+    "demo clip (6 s at 48 kHz: two tones, a third entering at 3 s) through the patch.\n"
+    "The plugin is mono or stereo: an input with more channels is processed in stereo pairs\n"
+    "(1+2, 3+4, ...; an odd last channel alone) through one processor instance per pair, and\n"
+    "render says so. OUT is written to a temporary file and replaces OUT only on success.\n"
     "\n"
     "  --patch P      a factory patch name (default: the first, 'Predictive EQ') or a patch\n"
-    "                 JSON file\n"
-    "  --set P=V      a host parameter by id, plain value (tau=80) or choice label\n"
-    "                 (activation=tanh, step=\"64 samples\", patch=\"Noise Texture\"); repeatable\n"
+    "                 JSON file (every problem of a bad patch is listed with its JSON path)\n"
+    "  --set P=V      a host parameter by id, plain value (tau=80), choice label or its first\n"
+    "                 word (activation=tanh, step=256, patch=\"Noise Texture\"); repeatable.\n"
+    "                 Parameters are set before the processor is prepared.\n"
     "  --midi FILE    a MIDI file driving the reward (note-on velocity, CC 1), episodes\n"
     "                 (note-off) and resets (CC 123), sample-accurately\n"
     "  --block N      host block size, 1..8192 (default 512)\n"
-    "  --trace CSV    telemetry snapshots (~30/s): each node's main compartment, L, mu, bands\n"
-    "  --plot PNG     the traces and the band spectrum over time\n"
+    "  --trace CSV    telemetry snapshots (~30/s) of the first channel pair, streamed to the\n"
+    "                 file: each node's main compartment, L, mu, bands\n"
+    "  --plot PNG     the traces and the band spectrum over time (at most 2048 time points,\n"
+    "                 decimated evenly for long renders)\n"
+    "Telemetry is collected only for --trace/--plot.\n"
     "\n"
-    "Exit status: 0 done, 2 bad arguments or unreadable/unwritable files (one-line error).\n";
+    "Input limits: 1..64 channels, 8/16/24/32-bit (integer or float) samples, a header whose\n"
+    "sizes the file actually holds (a truncated or inflated header is refused), at most\n"
+    "2^31-1 frames, and a sample rate the engine runs (1000..1536000 Hz). Non-finite input\n"
+    "samples (NaN/Inf in float files) are replaced by 0 with a warning.\n"
+    "\n"
+    "Exit status: 0 done; 1 the output had non-finite samples (replaced by 0; a bug);\n"
+    "2 bad arguments, an unreadable/unsupported input, a bad patch (every issue listed) or an\n"
+    "unwritable output.\n";
 
 namespace {
-
-struct UsageError {
-    std::string message;
-};
 
 struct Options {
     std::string patch;
@@ -70,7 +86,7 @@ Options parse(const std::vector<std::string>& args) {
         else if (a == "--block") {
             const auto v = value();
             const juce::String s(v);
-            if (!s.containsOnly("0123456789") || s.isEmpty() || s.getIntValue() < 1 || s.getIntValue() > 8192)
+            if (!s.containsOnly("0123456789") || s.isEmpty() || s.length() > 5 || s.getIntValue() < 1 || s.getIntValue() > 8192)
                 throw UsageError{"--block wants an integer 1..8192, got '" + v + "'"};
             o.block = s.getIntValue();
         } else if (a == "--trace") o.trace = value();
@@ -102,29 +118,10 @@ juce::AudioBuffer<float> demoClip(double sr) {
     return b;
 }
 
-float parseValue(const juce::RangedAudioParameter& p, const std::string& text) {
-    const juce::String s(text);
-    if (auto* choice = dynamic_cast<const juce::AudioParameterChoice*>(&p)) {
-        const int idx = choice->choices.indexOf(s, true);
-        if (idx >= 0) return static_cast<float>(idx);
-    }
-    if (p.paramID == "patch") {
-        const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
-        const int idx = names.indexOf(s, true);
-        if (idx >= 0) return static_cast<float>(idx);
-    }
-    if (s.isEmpty() || !s.containsOnly("0123456789+-.eE"))
-        throw UsageError{"--set " + p.paramID.toStdString() + ": '" + text + "' is not a number or a known label"};
-    const float v = s.getFloatValue();
-    const auto range = p.getNormalisableRange();
-    if (!std::isfinite(v) || v < range.start || v > range.end)
-        throw UsageError{"--set " + p.paramID.toStdString() + "=" + text + " is outside " +
-                         juce::String(range.start).toStdString() + ".." + juce::String(range.end).toStdString()};
-    return v;
-}
-
-juce::MidiMessageSequence readMidi(const std::string& path, double sr, std::vector<std::pair<int, juce::MidiMessage>>& out) {
-    juce::File file(path);
+void readMidi(const std::string& path, double sr, std::vector<std::pair<std::int64_t, juce::MidiMessage>>& out) {
+    juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(path));
+    if (!file.existsAsFile()) throw UsageError{"no such MIDI file: " + path};
+    if (file.getSize() > (std::int64_t(64) << 20)) throw UsageError{"MIDI file " + path + " is larger than 64 MiB"};
     juce::FileInputStream in(file);
     if (!in.openedOk()) throw UsageError{"cannot read MIDI file " + path};
     juce::MidiFile midi;
@@ -133,103 +130,22 @@ juce::MidiMessageSequence readMidi(const std::string& path, double sr, std::vect
     juce::MidiMessageSequence all;
     for (int t = 0; t < midi.getNumTracks(); ++t) all.addSequence(*midi.getTrack(t), 0.0);
     all.sort();
-    for (const auto* e : all)
-        out.emplace_back(static_cast<int>(std::lround(e->message.getTimeStamp() * sr)), e->message);
-    return all;
-}
-
-struct TraceRow {
-    std::uint64_t step;
-    double time;
-    Telemetry t;
-};
-
-void writeTrace(const std::string& path, const std::vector<TraceRow>& rows) {
-    juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(path));
-    juce::FileOutputStream out(file);
-    if (!out.openedOk()) throw UsageError{"cannot write " + path};
-    out.setPosition(0);
-    out.truncate();
-    if (rows.empty()) return;
-    const auto& first = rows.front().t;
-    out << "step,time_s";
-    for (int n = 0; n < first.numNodes; ++n) {
-        const auto& node = first.nodes[n];
-        for (int v = 0; v < node.numValues; ++v) out << "," << node.id << "[" << v << "]";
-        out << "," << node.id << ".L," << node.id << ".extra";
-    }
-    for (int b = 0; b < first.numBands; ++b) out << ",band" << b;
-    out << "\n";
-    for (const auto& r : rows) {
-        out << juce::String(static_cast<juce::int64>(r.step)) << "," << juce::String(r.time, 6);
-        for (int n = 0; n < first.numNodes && n < r.t.numNodes; ++n) {
-            const auto& node = r.t.nodes[n];
-            for (int v = 0; v < first.nodes[n].numValues; ++v) out << "," << juce::String(v < node.numValues ? node.values[v] : 0.f, 7);
-            out << "," << juce::String(node.L, 7) << "," << juce::String(node.extra, 7);
-        }
-        for (int b = 0; b < first.numBands; ++b) out << "," << juce::String(r.t.bandEnergy[b], 7);
-        out << "\n";
+    for (const auto* e : all) {
+        const double t = e->message.getTimeStamp() * sr;
+        if (!(t < 9.0e15)) continue; // NaN or absurdly late: never reached
+        out.emplace_back(t > 0.0 ? static_cast<std::int64_t>(std::llround(t)) : 0, e->message);
     }
 }
 
-void writePlot(const std::string& path, const std::vector<TraceRow>& rows, const juce::String& title) {
-    const int w = 1400, h = 900, margin = 60;
-    juce::Image image(juce::Image::RGB, w, h, true, juce::SoftwareImageType());
-    juce::Graphics g(image);
-    g.fillAll(juce::Colour(0xff101418));
-    g.setColour(juce::Colours::white);
-    g.setFont(18.f);
-    g.drawText(title, margin, 10, w - 2 * margin, 30, juce::Justification::left);
-    if (rows.size() >= 2) {
-        const double t0 = rows.front().time, t1 = rows.back().time;
-        auto xOf = [&](double t) { return margin + static_cast<float>((t - t0) / std::max(1e-9, t1 - t0)) * (w - 2 * margin); };
-        // Top: one lane per node (first value of its main compartment, normalised per lane).
-        const auto& first = rows.front().t;
-        const int lanes = std::max(1, first.numNodes);
-        const juce::Rectangle<int> top(margin, 50, w - 2 * margin, h / 2 - 60);
-        const float laneH = static_cast<float>(top.getHeight()) / lanes;
-        for (int n = 0; n < first.numNodes; ++n) {
-            float lo = 1e30f, hi = -1e30f;
-            for (const auto& r : rows) { lo = std::min(lo, r.t.nodes[n].values[0]); hi = std::max(hi, r.t.nodes[n].values[0]); }
-            const float y0 = top.getY() + laneH * (n + 1) - 4, span = std::max(1e-9f, hi - lo);
-            juce::Path path;
-            for (size_t i = 0; i < rows.size(); ++i) {
-                const float y = y0 - (rows[i].t.nodes[n].values[0] - lo) / span * (laneH - 12);
-                if (i == 0) path.startNewSubPath(xOf(rows[i].time), y); else path.lineTo(xOf(rows[i].time), y);
-            }
-            g.setColour(juce::Colour::fromHSV(static_cast<float>(n) / lanes, 0.7f, 0.95f, 1.f));
-            g.strokePath(path, juce::PathStrokeType(1.5f));
-            g.setFont(13.f);
-            g.drawText(juce::String(first.nodes[n].id) + " [" + juce::String(lo, 3) + ", " + juce::String(hi, 3) + "]",
-                       top.getX() + 4, static_cast<int>(top.getY() + laneH * n), 500, 16, juce::Justification::left);
-        }
-        // Bottom: band spectrum over time (AudioIn bands, channel 0).
-        const juce::Rectangle<int> bottom(margin, h / 2 + 20, w - 2 * margin, h / 2 - 70);
-        const int bands = std::max(1, first.numBands);
-        float lo = 1e30f, hi = -1e30f;
-        for (const auto& r : rows)
-            for (int b = 0; b < first.numBands; ++b) { lo = std::min(lo, r.t.bandEnergy[b]); hi = std::max(hi, r.t.bandEnergy[b]); }
-        const float bandH = static_cast<float>(bottom.getHeight()) / bands;
-        for (size_t i = 0; i + 1 < rows.size(); ++i) {
-            const float x = xOf(rows[i].time), x2 = xOf(rows[i + 1].time);
-            for (int b = 0; b < first.numBands; ++b) {
-                const float v = (rows[i].t.bandEnergy[b] - lo) / std::max(1e-9f, hi - lo);
-                g.setColour(juce::Colour::fromHSV(0.7f - 0.7f * v, 0.9f, 0.2f + 0.8f * v, 1.f));
-                g.fillRect(x, bottom.getBottom() - bandH * (b + 1), std::max(1.f, x2 - x), bandH);
-            }
-        }
-        g.setColour(juce::Colours::white);
-        g.setFont(14.f);
-        g.drawText("band spectrum (low bands at the bottom), " + juce::String(first.numBands) + " bands",
-                   bottom.getX(), bottom.getY() - 20, 600, 18, juce::Justification::left);
-        g.drawText(juce::String(t0, 2) + " s", margin, h - 40, 100, 18, juce::Justification::left);
-        g.drawText(juce::String(t1, 2) + " s", w - margin - 100, h - 40, 100, 18, juce::Justification::right);
+/** The engine's own verdict on the rate and channel count, before any processing. (When
+    GradedCellsProcessor::engineStatus() lands, render can ask the prepared processor.) */
+std::optional<std::string> engineCannotRun(const Patch& patch, double sr, int channels, int block) {
+    try {
+        Engine::create(patch, EngineConfig{sr, channels, block});
+        return std::nullopt;
+    } catch (const std::exception& e) {
+        return std::string(e.what());
     }
-    juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(path));
-    file.deleteFile();
-    juce::FileOutputStream out(file);
-    juce::PNGImageFormat png;
-    if (!out.openedOk() || !png.writeImageToStream(image, out)) throw UsageError{"cannot write " + path};
 }
 
 } // namespace
@@ -240,98 +156,194 @@ int runRender(const std::vector<std::string>& args) {
     try {
         const Options o = parse(args);
         juce::ScopedJuceInitialiser_GUI juceInit;
-        juce::AudioFormatManager formats;
-        formats.registerBasicFormats();
+        const auto cwd = juce::File::getCurrentWorkingDirectory();
 
+        // --- input ---------------------------------------------------------------------------
         double sr = 48000.0;
-        juce::AudioBuffer<float> input;
+        juce::AudioBuffer<float> demo;
+        std::unique_ptr<AudioFileIn> in;
         if (o.in.empty()) {
-            input = demoClip(sr);
+            demo = demoClip(sr);
         } else {
-            juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(o.in));
-            if (!file.existsAsFile()) throw UsageError{"no such file: " + o.in};
-            std::unique_ptr<juce::AudioFormatReader> reader(formats.createReaderFor(file));
-            if (reader == nullptr) throw UsageError{"cannot read audio file " + o.in + " (WAV or AIFF)"};
-            if (reader->lengthInSamples <= 0 || reader->lengthInSamples > (1LL << 31) - 1)
-                throw UsageError{"audio file " + o.in + " is empty or too long"};
-            sr = reader->sampleRate;
-            const int channels = std::min(2, static_cast<int>(reader->numChannels));
-            input.setSize(channels, static_cast<int>(reader->lengthInSamples));
-            reader->read(&input, 0, input.getNumSamples(), 0, true, channels > 1);
+            std::string error;
+            in = AudioFileIn::open(cwd.getChildFile(o.in), error);
+            if (in == nullptr) throw UsageError{error};
+            sr = in->sampleRate();
         }
-        const int channels = input.getNumChannels();
-        const int total = input.getNumSamples();
+        const int channels = in ? in->numChannels() : demo.getNumChannels();
+        const std::int64_t total = in ? in->numFrames() : demo.getNumSamples();
 
-        plugin::GradedCellsProcessor proc;
-        juce::AudioProcessor::BusesLayout layout;
-        const auto set = channels == 1 ? juce::AudioChannelSet::mono() : juce::AudioChannelSet::stereo();
-        layout.inputBuses.add(set);
-        layout.outputBuses.add(set);
-        proc.setBusesLayout(layout);
-
+        // --- patch: validated here so every problem is listed --------------------------------
+        const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
+        int factoryIndex = 0;
+        std::string userJson;
         if (!o.patch.empty()) {
-            const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
-            const int idx = names.indexOf(juce::String(o.patch), true);
-            if (idx >= 0) {
-                proc.selectFactoryPatch(idx);
-            } else {
-                const juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(o.patch));
+            factoryIndex = names.indexOf(juce::String(o.patch), true);
+            if (factoryIndex < 0) {
+                const juce::File file(cwd.getChildFile(o.patch));
                 if (!file.existsAsFile())
                     throw UsageError{"--patch '" + o.patch + "' is neither a factory patch (" +
                                      names.joinIntoString(", ").toStdString() + ") nor a file"};
-                juce::String error;
-                if (!proc.loadUserPatchFile(file, error)) throw UsageError{"patch " + o.patch + ": " + error.toStdString()};
+                if (file.getSize() > (std::int64_t(16) << 20))
+                    throw UsageError{"patch " + o.patch + " is larger than 16 MiB"};
+                juce::MemoryBlock data;
+                if (!file.loadFileAsData(data)) throw UsageError{"cannot read patch " + o.patch};
+                userJson = data.toString().toStdString();
             }
         }
-        for (const auto& [id, value] : o.sets) {
-            auto* p = proc.parameters().getParameter(juce::String(id));
-            if (p == nullptr) throw UsageError{"--set: unknown parameter '" + id + "'"};
-            p->setValueNotifyingHost(p->convertTo0to1(parseValue(*p, value)));
+        Patch patch;
+        try {
+            patch = loadPatch(userJson.empty() ? factoryPatches().at(static_cast<size_t>(std::max(0, factoryIndex))).json
+                                               : userJson);
+        } catch (const PatchError& e) {
+            std::string m = "patch " + o.patch + " cannot be loaded (" + std::to_string(e.issues().size()) +
+                            (e.issues().size() == 1 ? " problem):" : " problems):");
+            for (const auto& issue : e.issues()) m += "\n  " + (issue.path.empty() ? std::string("/") : issue.path) + ": " + issue.message;
+            throw UsageError{m};
+        } catch (const std::exception& e) {
+            throw UsageError{"patch " + o.patch + " cannot be loaded: " + e.what()};
         }
-        proc.waitForPatchBuilds(5000);
 
-        std::vector<std::pair<int, juce::MidiMessage>> midiEvents;
+        // --- the engine's range, before anything runs ----------------------------------------
+        if (auto why = engineCannotRun(patch, sr, std::min(2, channels), o.block))
+            throw UsageError{(o.in.empty() ? std::string("the demo clip") : o.in) + " (" + juce::String(sr).toStdString() +
+                             " Hz, " + std::to_string(channels) + " ch): the engine cannot run it: " + *why};
+
+        // --- processors: one per channel pair ------------------------------------------------
+        const int groups = (channels + 1) / 2;
+        std::vector<std::unique_ptr<plugin::GradedCellsProcessor>> procs;
+        for (int g = 0; g < groups; ++g) {
+            auto proc = std::make_unique<plugin::GradedCellsProcessor>();
+            const int groupChannels = std::min(2, channels - 2 * g);
+            juce::AudioProcessor::BusesLayout layout;
+            const auto set = groupChannels == 1 ? juce::AudioChannelSet::mono() : juce::AudioChannelSet::stereo();
+            layout.inputBuses.add(set);
+            layout.outputBuses.add(set);
+            if (!proc->setBusesLayout(layout)) throw UsageError{"the processor refused a " + std::to_string(groupChannels) + "-channel layout"};
+            if (!userJson.empty()) {
+                juce::String error;
+                if (!proc->loadUserPatchJson(userJson, error)) throw UsageError{"patch " + o.patch + ": " + error.toStdString()};
+            } else if (factoryIndex > 0) {
+                proc->selectFactoryPatch(factoryIndex);
+            }
+            // Parameters before prepareToPlay, so the prepared engine (and its latency) see them.
+            for (const auto& [id, value] : o.sets) {
+                auto* p = proc->parameters().getParameter(juce::String(id));
+                if (p == nullptr) throw UsageError{"--set: unknown parameter '" + id + "'"};
+                p->setValueNotifyingHost(p->convertTo0to1(parseParameterValue(*p, value)));
+            }
+            if (!proc->waitForPatchBuilds(10000)) throw UsageError{"the processor's patch build did not finish in 10 s"};
+            procs.push_back(std::move(proc));
+        }
+        if (groups > 1)
+            std::fprintf(stderr, "render: %d channels: the plugin is mono/stereo, so each pair of channels (1+2, 3+4, ...%s) "
+                                 "runs through its own processor instance (%d instances)%s\n",
+                         channels, channels % 2 ? "; the last alone" : "", groups,
+                         (o.trace.empty() && o.plot.empty()) ? "" : "; telemetry shows channels 1+2");
+
+        std::vector<std::pair<std::int64_t, juce::MidiMessage>> midiEvents;
         if (!o.midi.empty()) readMidi(o.midi, sr, midiEvents);
 
-        proc.prepareToPlay(sr, o.block);
-        const int latency = proc.getLatencySamples();
-        juce::AudioBuffer<float> output(channels, total);
-        juce::AudioBuffer<float> block(channels, o.block);
-        juce::MidiBuffer midi;
-        std::vector<TraceRow> rows;
+        for (auto& proc : procs) proc->prepareToPlay(sr, o.block);
+        const int latency = procs.front()->getLatencySamples();
+        for (auto& proc : procs)
+            if (proc->getLatencySamples() != latency)
+                throw UsageError{"the processor instances report different latencies (" + std::to_string(latency) + ", " +
+                                 std::to_string(proc->getLatencySamples()) + ")"};
+
+        // --- outputs (opened before the render so a bad path fails now) ---------------------
+        const juce::File outFile(cwd.getChildFile(o.out));
+        if (outFile.isDirectory()) throw UsageError{o.out + " is a directory"};
+        const auto ext = outFile.getFileExtension().toLowerCase();
+        std::unique_ptr<juce::AudioFormat> format;
+        if (ext == ".aif" || ext == ".aiff") format = std::make_unique<juce::AiffAudioFormat>();
+        else format = std::make_unique<juce::WavAudioFormat>();
+        juce::TemporaryFile tempOut(outFile);
+        std::unique_ptr<juce::AudioFormatWriter> writer;
+        {
+            auto stream = std::make_unique<juce::FileOutputStream>(tempOut.getFile());
+            if (!stream->openedOk()) throw UsageError{"cannot write " + o.out + " (" + stream->getStatus().getErrorMessage().toStdString() + ")"};
+            writer.reset(format->createWriterFor(stream.get(), sr, static_cast<unsigned>(channels), 24, {}, 0));
+            if (writer == nullptr) throw UsageError{"cannot write " + o.out + " as " + format->getFormatName().toStdString() +
+                                                    " (" + std::to_string(channels) + " ch, " + juce::String(sr).toStdString() + " Hz)"};
+            stream.release();
+        }
+        std::unique_ptr<TraceWriter> trace;
+        if (!o.trace.empty()) trace = std::make_unique<TraceWriter>(cwd.getChildFile(o.trace), o.trace);
+        std::unique_ptr<PlotSeries> plot;
+        if (!o.plot.empty()) plot = std::make_unique<PlotSeries>(2048);
+
+        // --- the render loop: bounded memory, whatever the length ----------------------------
+        juce::AudioBuffer<float> inBlock(channels, o.block), outBlock(channels, o.block);
+        std::vector<juce::AudioBuffer<float>> groupBlocks;
+        for (int g = 0; g < groups; ++g) groupBlocks.emplace_back(std::min(2, channels - 2 * g), o.block);
+        juce::MidiBuffer midi, groupMidi;
         size_t nextMidi = 0;
-        const bool progress = total > static_cast<int>(10.0 * sr) || isatty(2);
+        const bool progress = total > static_cast<std::int64_t>(10.0 * sr) || isatty(2);
         int lastPercent = -1;
-        // Run latency samples past the end so the output lines up with the input.
-        for (int pos = 0; pos < total + latency; pos += o.block) {
-            const int n = std::min(o.block, total + latency - pos);
-            block.setSize(channels, n, false, false, true);
+        std::int64_t nonFiniteIn = 0, nonFiniteOut = 0;
+        double inSquares = 0.0, outSquares = 0.0;
+        float outPeak = 0.f;
+        Telemetry snapshot;
+        const bool wantTelemetry = trace != nullptr || plot != nullptr;
+        const std::int64_t end = total + latency; // run latency samples past the end so the output lines up
+        for (std::int64_t pos = 0; pos < end; pos += o.block) {
+            const int n = static_cast<int>(std::min<std::int64_t>(o.block, end - pos));
+            const int avail = static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(n, total - pos)));
+            if (in) {
+                std::string error;
+                if (!in->read(inBlock, pos, n, error)) throw UsageError{o.in + ": " + error};
+            } else {
+                inBlock.setSize(channels, n, false, false, true);
+                inBlock.clear();
+                for (int ch = 0; ch < channels && avail > 0; ++ch) inBlock.copyFrom(ch, 0, demo, ch, static_cast<int>(pos), avail);
+            }
             for (int ch = 0; ch < channels; ++ch) {
-                block.clear(ch, 0, n);
-                const int avail = std::max(0, std::min(n, total - pos));
-                if (avail > 0) block.copyFrom(ch, 0, input, ch, pos, avail);
+                float* d = inBlock.getWritePointer(ch);
+                for (int i = 0; i < n; ++i) {
+                    if (!std::isfinite(d[i])) { d[i] = 0.f; ++nonFiniteIn; }
+                    if (i >= avail) d[i] = 0.f;
+                    inSquares += double(d[i]) * d[i];
+                }
             }
             midi.clear();
             while (nextMidi < midiEvents.size() && midiEvents[nextMidi].first < pos + n) {
-                midi.addEvent(midiEvents[nextMidi].second, std::max(0, midiEvents[nextMidi].first - pos));
+                midi.addEvent(midiEvents[nextMidi].second, static_cast<int>(std::max<std::int64_t>(0, midiEvents[nextMidi].first - pos)));
                 ++nextMidi;
             }
-            proc.processBlock(block, midi);
-            for (int ch = 0; ch < channels; ++ch) {
-                const int from = std::max(0, latency - pos);      // first block sample past the latency
-                const int dst = pos + from - latency;
-                const int count = std::min(n - from, total - dst);
-                if (count > 0) output.copyFrom(ch, dst, block, ch, from, count);
+            outBlock.setSize(channels, n, false, false, true);
+            for (int g = 0; g < groups; ++g) {
+                auto& b = groupBlocks[static_cast<size_t>(g)];
+                b.setSize(b.getNumChannels(), n, false, false, true);
+                for (int c = 0; c < b.getNumChannels(); ++c) b.copyFrom(c, 0, inBlock, 2 * g + c, 0, n);
+                groupMidi = midi;
+                procs[static_cast<size_t>(g)]->processBlock(b, groupMidi);
+                for (int c = 0; c < b.getNumChannels(); ++c) outBlock.copyFrom(2 * g + c, 0, b, c, 0, n);
             }
-            // The processor forwards the running engine's snapshots into its own FIFO.
-            TraceRow row;
-            while (proc.popTelemetry(row.t)) {
-                row.step = row.t.step;
-                row.time = static_cast<double>(row.t.step) * latency / sr;
-                rows.push_back(row);
+            const int from = static_cast<int>(std::max<std::int64_t>(0, latency - pos)); // first sample past the latency
+            const std::int64_t dst = pos + from - latency;
+            const int count = static_cast<int>(std::min<std::int64_t>(n - from, total - dst));
+            if (count > 0) {
+                for (int ch = 0; ch < channels; ++ch) {
+                    float* d = outBlock.getWritePointer(ch, from);
+                    for (int i = 0; i < count; ++i) {
+                        if (!std::isfinite(d[i])) { d[i] = 0.f; ++nonFiniteOut; }
+                        outSquares += double(d[i]) * d[i];
+                        outPeak = std::max(outPeak, std::abs(d[i]));
+                    }
+                }
+                if (!writer->writeFromAudioSampleBuffer(outBlock, from, count)) throw UsageError{"cannot write " + o.out + " (disk full?)"};
+            }
+            // The processor forwards the running engine's snapshots into its own FIFO; without
+            // --trace/--plot they are dropped here, never kept.
+            while (procs.front()->popTelemetry(snapshot)) {
+                if (!wantTelemetry) continue;
+                const double time = static_cast<double>(pos + n) / sr; // block-accurate
+                if (trace) trace->add(snapshot, time);
+                if (plot) plot->add(snapshot, time);
             }
             if (progress) {
-                const int percent = static_cast<int>(100.0 * std::min(total, pos + n) / std::max(1, total));
+                const int percent = static_cast<int>(100.0 * static_cast<double>(std::min(total, pos + n)) / static_cast<double>(std::max<std::int64_t>(1, total)));
                 if (percent != lastPercent) {
                     lastPercent = percent;
                     const int bar = percent / 2;
@@ -342,38 +354,38 @@ int runRender(const std::vector<std::string>& args) {
         }
         if (progress) std::fputs("\n", stderr);
 
-        // Write the output.
-        juce::File outFile(juce::File::getCurrentWorkingDirectory().getChildFile(o.out));
-        const auto ext = outFile.getFileExtension().toLowerCase();
-        std::unique_ptr<juce::AudioFormat> format;
-        if (ext == ".aif" || ext == ".aiff") format = std::make_unique<juce::AiffAudioFormat>();
-        else format = std::make_unique<juce::WavAudioFormat>();
-        outFile.deleteFile();
-        auto stream = std::make_unique<juce::FileOutputStream>(outFile);
-        if (!stream->openedOk()) throw UsageError{"cannot write " + o.out};
-        std::unique_ptr<juce::AudioFormatWriter> writer(
-            format->createWriterFor(stream.get(), sr, static_cast<unsigned>(channels), 24, {}, 0));
-        if (writer == nullptr) throw UsageError{"cannot write " + o.out};
-        stream.release();
-        writer->writeFromAudioSampleBuffer(output, 0, total);
-        writer.reset();
+        // The engine's own step after the render: the latency the processor should have reported.
+        int runningLatency = latency;
+        if (auto* engine = procs.front()->engineForProcessingThread()) runningLatency = engine->latencySamples();
 
-        if (!o.trace.empty()) writeTrace(o.trace, rows);
-        if (!o.plot.empty())
-            writePlot(o.plot, rows, "GradedCells render: " + proc.currentPatchName() + " (" +
-                                        (o.in.empty() ? juce::String("demo clip") : juce::String(o.in)) + ")");
-        double inRms = 0.0, outRms = 0.0;
-        for (int ch = 0; ch < channels; ++ch) {
-            inRms += input.getRMSLevel(ch, 0, total);
-            outRms += output.getRMSLevel(ch, 0, total);
-        }
+        writer.reset(); // flushes and closes the temporary file
+        if (!tempOut.overwriteTargetFileWithTemporary()) throw UsageError{"cannot write " + o.out};
+        if (trace) trace->finish();
+        if (plot)
+            writePlot(cwd.getChildFile(o.plot), o.plot, *plot,
+                      "GradedCells render: " + procs.front()->currentPatchName() + " (" +
+                          (o.in.empty() ? juce::String("demo clip") : juce::String(o.in)) + ")");
+
+        const double samples = static_cast<double>(std::max<std::int64_t>(1, total)) * channels;
         std::fprintf(stderr, "render: %s -> %s (%s, %d ch, %.0f Hz, %.2f s, latency %d samples compensated, "
-                             "in RMS %.4f, out RMS %.4f%s%s)\n",
+                             "in RMS %.4f, out RMS %.4f, out peak %.4f%s%s)\n",
                      o.in.empty() ? "demo clip" : o.in.c_str(), outFile.getFullPathName().toRawUTF8(),
-                     proc.currentPatchName().toRawUTF8(), channels, sr, total / sr, latency,
-                     inRms / channels, outRms / channels,
+                     procs.front()->currentPatchName().toRawUTF8(), channels, sr, static_cast<double>(total) / sr, latency,
+                     std::sqrt(inSquares / samples), std::sqrt(outSquares / samples), static_cast<double>(outPeak),
                      o.trace.empty() ? "" : (", trace " + o.trace).c_str(),
                      o.plot.empty() ? "" : (", plot " + o.plot).c_str());
+        if (runningLatency != latency)
+            std::fprintf(stderr, "render: warning: the processor reported %d samples of latency after prepareToPlay but its "
+                                 "engine runs %d-sample steps: the output is misaligned by %d samples (a processor bug)\n",
+                         latency, runningLatency, runningLatency - latency);
+        if (nonFiniteIn > 0)
+            std::fprintf(stderr, "render: warning: %lld non-finite input samples (NaN/Inf) were replaced by 0\n",
+                         static_cast<long long>(nonFiniteIn));
+        if (nonFiniteOut > 0) {
+            std::fprintf(stderr, "graded-cli render: error: the processor produced %lld non-finite output samples "
+                                 "(written as 0)\n", static_cast<long long>(nonFiniteOut));
+            return 1;
+        }
         return 0;
     } catch (const UsageError& e) {
         std::fprintf(stderr, "graded-cli render: error: %s\n", e.message.c_str());
