@@ -2,6 +2,7 @@
 #include "AudioFileIn.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace graded::cli {
 
@@ -12,6 +13,51 @@ std::string bytesText(std::int64_t bytes) {
     if (bytes >= (std::int64_t(1) << 20)) return juce::String(double(bytes) / double(1 << 20), 1).toStdString() + " MiB";
     if (bytes >= 1024) return juce::String(double(bytes) / 1024.0, 1).toStdString() + " KiB";
     return std::to_string(bytes) + " bytes";
+}
+
+/** Why JUCE refused a stream, when its start says it is a WAV or AIFF: the fmt/COMM chunk's
+    fields, read from the first 64 KiB only. Empty when the stream looks like neither. */
+std::string diagnoseHeader(juce::InputStream& stream) {
+    if (!stream.setPosition(0)) return {};
+    juce::MemoryBlock head;
+    stream.readIntoMemoryBlock(head, 65536);
+    const auto* d = static_cast<const juce::uint8*>(head.getData());
+    const size_t size = head.getSize();
+    auto le16 = [&](size_t at) { return at + 2 <= size ? int(d[at] | d[at + 1] << 8) : -1; };
+    auto le32 = [&](size_t at) { return at + 4 <= size ? std::int64_t(std::uint32_t(d[at] | d[at + 1] << 8 | d[at + 2] << 16 | std::uint32_t(d[at + 3]) << 24)) : -1; };
+    auto be16 = [&](size_t at) { return at + 2 <= size ? int(d[at] << 8 | d[at + 1]) : -1; };
+    auto be32 = [&](size_t at) { return at + 4 <= size ? std::int64_t(std::uint32_t(std::uint32_t(d[at]) << 24 | d[at + 1] << 16 | d[at + 2] << 8 | d[at + 3])) : -1; };
+    auto tag = [&](size_t at, const char* t) { return at + 4 <= size && std::memcmp(d + at, t, 4) == 0; };
+    const bool wav = (tag(0, "RIFF") || tag(0, "RF64")) && tag(8, "WAVE");
+    const bool aiff = tag(0, "FORM") && (tag(8, "AIFF") || tag(8, "AIFC"));
+    if (!wav && !aiff) return {};
+    for (size_t at = 12; at + 8 <= size;) {
+        const std::int64_t len = wav ? le32(at + 4) : be32(at + 4);
+        if (wav && tag(at, "fmt ")) {
+            if (len < 16 || at + 24 > size) return "its fmt chunk is cut short";
+            const int formatTag = le16(at + 8), channels = le16(at + 10), bits = le16(at + 22);
+            const std::int64_t rate = le32(at + 12);
+            std::string why;
+            if (channels == 0) why += ", 0 channels";
+            if (rate == 0) why += ", a sample rate of 0 Hz";
+            if (bits == 0 || bits % 8 != 0 || bits > 32) why += ", " + std::to_string(bits) + "-bit samples";
+            if (formatTag != 1 && formatTag != 3 && formatTag != 0xFFFE) why += ", sample format tag " + std::to_string(formatTag) + " (not PCM or float)";
+            return why.empty() ? "its header (" + std::to_string(channels) + " ch, " + std::to_string(rate) + " Hz, " +
+                                     std::to_string(bits) + "-bit, format " + std::to_string(formatTag) + ") is not one JUCE reads"
+                               : "its header says" + why.substr(1);
+        }
+        if (aiff && tag(at, "COMM")) {
+            if (len < 18 || at + 26 > size) return "its COMM chunk is cut short";
+            const int channels = be16(at + 8), bits = be16(at + 14);
+            std::string why;
+            if (channels == 0) why += ", 0 channels";
+            if (bits == 0 || bits % 8 != 0 || bits > 32) why += ", " + std::to_string(bits) + "-bit samples";
+            return why.empty() ? "its sample rate is 0, not finite or out of range" : "its header says" + why.substr(1);
+        }
+        if (len < 0) break;
+        at += 8 + static_cast<size_t>(len) + static_cast<size_t>(len & 1);
+    }
+    return "no format chunk in its first 64 KiB (truncated header?)";
 }
 
 } // namespace
@@ -41,8 +87,9 @@ std::unique_ptr<AudioFileIn> AudioFileIn::open(std::unique_ptr<juce::InputStream
         }
     }
     if (reader == nullptr) {
-        error = name + " is not a readable WAV or AIFF file (foreign format, truncated header, or a "
-                       "header with no channels, no sample rate or an unsupported sample format)";
+        const std::string why = diagnoseHeader(*stream);
+        error = why.empty() ? name + " is neither a WAV nor an AIFF file"
+                            : name + " is not a readable WAV/AIFF file: " + why;
         return nullptr;
     }
     const double sr = reader->sampleRate;

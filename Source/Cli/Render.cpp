@@ -206,8 +206,8 @@ int runRender(const std::vector<std::string>& args) {
 
         // --- the engine's range, before anything runs ----------------------------------------
         if (auto why = engineCannotRun(patch, sr, std::min(2, channels), o.block))
-            throw UsageError{(o.in.empty() ? std::string("the demo clip") : o.in) + " (" + juce::String(sr).toStdString() +
-                             " Hz, " + std::to_string(channels) + " ch): the engine cannot run it: " + *why};
+            throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
+                             juce::String(sr, sr == std::floor(sr) ? 0 : 3).toStdString() + " Hz) through this patch: " + *why};
 
         // --- processors: one per channel pair ------------------------------------------------
         const int groups = (channels + 1) / 2;
