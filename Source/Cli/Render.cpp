@@ -336,9 +336,12 @@ int runRender(const std::vector<std::string>& args) {
             }
             // The processor forwards the running engine's snapshots into its own FIFO; without
             // --trace/--plot they are dropped here, never kept.
+            const auto* engine = procs.front()->engineForProcessingThread(); // we are its processing thread
+            const int stepSamples = engine != nullptr ? engine->latencySamples() : latency;
             while (procs.front()->popTelemetry(snapshot)) {
                 if (!wantTelemetry) continue;
-                const double time = static_cast<double>(pos + n) / sr; // block-accurate
+                // Steps are stepSamples long (the parameters do not move during a render).
+                const double time = static_cast<double>(snapshot.step) * stepSamples / sr;
                 if (trace) trace->add(snapshot, time);
                 if (plot) plot->add(snapshot, time);
             }

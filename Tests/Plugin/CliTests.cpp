@@ -8,6 +8,7 @@
 
 #include <juce_audio_formats/juce_audio_formats.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -178,6 +179,38 @@ TEST_CASE("readAudio: hostile headers get a clear error, never an allocation the
     CHECK_THAT(errorOf(wavBytes(2, 48000, 12, 1, std::vector<std::uint8_t>(3000))), Catch::Contains("12-bit"));
     CHECK_THAT(errorOf(wavBytes(2, 48000, 16, 1, {})), Catch::Contains("no audio"));
     CHECK_THAT(errorOf(wavBytes(2, 20000000, 16, 1, data)), Catch::Contains("not plausible"));
+}
+
+TEST_CASE("readAudio: AIFF reads back; a corrupt COMM chunk gets a clear error", "[cli][audiofile]") {
+    juce::MemoryBlock block;
+    {
+        auto* stream = new juce::MemoryOutputStream(block, false);
+        std::unique_ptr<juce::AudioFormatWriter> w(juce::AiffAudioFormat().createWriterFor(stream, 48000.0, 2, 16, {}, 0));
+        REQUIRE(w != nullptr);
+        juce::AudioBuffer<float> b(2, 480);
+        for (int i = 0; i < 480; ++i) { b.setSample(0, i, sine(0, i)); b.setSample(1, i, sine(1, i)); }
+        REQUIRE(w->writeFromAudioSampleBuffer(b, 0, 480));
+    }
+    std::vector<std::uint8_t> bytes(static_cast<const std::uint8_t*>(block.getData()),
+                                    static_cast<const std::uint8_t*>(block.getData()) + block.getSize());
+    double sr = 0;
+    std::string error;
+    auto b = readAudioMemory(bytes.data(), bytes.size(), sr, error);
+    REQUIRE(b.getNumSamples() == 480);
+    CHECK(sr == 48000.0);
+    CHECK(b.getSample(1, 100) == Approx(sine(1, 100)).margin(1e-4));
+    const auto comm = std::search(bytes.begin(), bytes.end(), std::begin("COMM"), std::begin("COMM") + 4) - bytes.begin();
+    REQUIRE(comm + 26 < std::ptrdiff_t(bytes.size()));
+    auto noChannels = bytes;
+    noChannels[size_t(comm + 8)] = noChannels[size_t(comm + 9)] = 0;
+    CHECK_THAT(errorOf(noChannels), Catch::Contains("0 channels"));
+    auto infRate = bytes; // 80-bit extended with the maximum exponent: Inf/NaN
+    infRate[size_t(comm + 16)] = 0x7f;
+    infRate[size_t(comm + 17)] = 0xff;
+    CHECK_THAT(errorOf(infRate), Catch::Contains("sample rate"));
+    auto truncated = bytes;
+    truncated.resize(bytes.size() / 2);
+    CHECK_THAT(errorOf(truncated), Catch::Contains("truncated or corrupt"));
 }
 
 TEST_CASE("readAudio: random corruption of a WAV never crashes nor reads more than the bytes hold", "[cli][audiofile]") {
