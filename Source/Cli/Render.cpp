@@ -270,6 +270,12 @@ int runRender(const std::vector<std::string>& args) {
         }
         std::unique_ptr<TraceWriter> trace;
         if (!o.trace.empty()) trace = std::make_unique<TraceWriter>(cwd.getChildFile(o.trace), o.trace);
+        if (!o.plot.empty()) { // checked now: the plot is written after the render
+            const juce::File plotFile(cwd.getChildFile(o.plot));
+            if (plotFile.isDirectory() || !plotFile.getParentDirectory().isDirectory() ||
+                !plotFile.getParentDirectory().hasWriteAccess())
+                throw UsageError{"cannot write " + o.plot + " (a directory, or its folder is missing or read-only)"};
+        }
         std::unique_ptr<PlotSeries> plot;
         if (!o.plot.empty()) plot = std::make_unique<PlotSeries>(2048);
 

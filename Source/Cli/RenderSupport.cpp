@@ -29,9 +29,14 @@ float parseParameterValue(const juce::RangedAudioParameter& p, const std::string
         throw UsageError{"--set " + p.paramID.toStdString() + ": '" + text + "' is not a number or a known label"};
     const float v = s.getFloatValue();
     const auto range = p.getNormalisableRange();
-    if (!std::isfinite(v) || v < range.start || v > range.end)
+    if (!std::isfinite(v) || v < range.start || v > range.end) {
+        if (auto* choice = dynamic_cast<const juce::AudioParameterChoice*>(&p))
+            throw UsageError{"--set " + p.paramID.toStdString() + "=" + text + ": not one of " +
+                             choice->choices.joinIntoString(", ").toStdString() + " (nor an index 0.." +
+                             std::to_string(choice->choices.size() - 1) + ")"};
         throw UsageError{"--set " + p.paramID.toStdString() + "=" + text + " is outside " +
                          juce::String(range.start).toStdString() + ".." + juce::String(range.end).toStdString()};
+    }
     return v;
 }
 

@@ -145,6 +145,11 @@ public:
         }
     }
 
+    std::string describe() const {
+        static const char* const kinds[] = {"noise burst", "sine", "silence", "clicks", "overload"};
+        return std::string(kinds[kind_]) + " amp " + juce::String(amp_, 3).toStdString();
+    }
+
 private:
     double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
     float uni(float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(rng_); }
@@ -173,6 +178,7 @@ struct PatchReport {
     double audioSeconds = 0, wallSeconds = 0;
     float peak = 0.f, peakOrdinary = 0.f; ///< all blocks; blocks without hostile input samples
     double rssWarm = 0, rssEnd = 0;
+    std::string peakOrdinaryWhere; ///< time, signal kind and parameter values of peakOrdinary
     std::int64_t blocks = 0, paramMoves = 0, patchSwitches = 0, midiEvents = 0, resets = 0, prepares = 0,
                  stateRoundTrips = 0, hostileSamples = 0;
 };
@@ -284,7 +290,16 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
                                     ") at " + juce::String(static_cast<double>(pos + i) / sr, 3).toStdString() +
                                     " s of audio is " + (std::isfinite(v) ? "beyond the bound " + juce::String(o.bound).toStdString() : "not finite")};
                 rep.peak = std::max(rep.peak, std::abs(v));
-                if (ordinary) rep.peakOrdinary = std::max(rep.peakOrdinary, std::abs(v));
+                if (ordinary && std::abs(v) > rep.peakOrdinary) {
+                    rep.peakOrdinary = std::abs(v);
+                    if (rep.peakOrdinary > 8.f) { // worth knowing where a loud output comes from
+                        rep.peakOrdinaryWhere = juce::String(static_cast<double>(pos + i) / sr, 3).toStdString() + " s, " +
+                                                proc.currentPatchName().toStdString() + ", input " + signal.describe() + ":";
+                        for (auto* param : params)
+                            if (auto* r = dynamic_cast<juce::RangedAudioParameter*>(param))
+                                rep.peakOrdinaryWhere += " " + r->paramID.toStdString() + "=" + r->getCurrentValueAsText().toStdString();
+                    }
+                }
             }
         }
         while (proc.popTelemetry(telemetry)) {} // the GUI's side of the FIFO
@@ -341,6 +356,8 @@ int runSoak(const std::vector<std::string>& args) {
                          static_cast<long long>(r.paramMoves), static_cast<long long>(r.patchSwitches),
                          static_cast<long long>(r.midiEvents), static_cast<long long>(r.resets), static_cast<long long>(r.prepares),
                          static_cast<long long>(r.stateRoundTrips), static_cast<long long>(r.hostileSamples));
+            if (!r.peakOrdinaryWhere.empty())
+                std::fprintf(stderr, "soak: %-16s the peak away from hostile input came at %s\n", name.c_str(), r.peakOrdinaryWhere.c_str());
             if (growth > o.rssToleranceMiB)
                 throw Violation{name + ": resident memory grew by " + juce::String(growth, 2).toStdString() + " MiB after warm-up (" +
                                 juce::String(r.rssWarm, 1).toStdString() + " -> " + juce::String(r.rssEnd, 1).toStdString() +
