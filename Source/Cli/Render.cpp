@@ -52,9 +52,12 @@ const char* const kRenderHelp =
     "2^31-1 frames, and a sample rate the engine runs (1000..1536000 Hz). Non-finite input\n"
     "samples (NaN/Inf in float files) are replaced by 0 with a warning.\n"
     "\n"
+    "Everything is checked before the render starts and every problem is listed, one\n"
+    "'graded-cli render: error:' line each (a bad patch: each issue with its JSON path).\n"
+    "\n"
     "Exit status: 0 done; 1 the output had non-finite samples (replaced by 0; a bug);\n"
-    "2 bad arguments, an unreadable/unsupported input, a bad patch (every issue listed) or an\n"
-    "unwritable output.\n";
+    "2 bad arguments, an unreadable/unsupported input, a rate the engine cannot run, a bad\n"
+    "patch or an unwritable output.\n";
 
 namespace {
 
@@ -158,6 +161,17 @@ int runRender(const std::vector<std::string>& args) {
         juce::ScopedJuceInitialiser_GUI juceInit;
         const auto cwd = juce::File::getCurrentWorkingDirectory();
 
+        // Every check runs before anything is rendered or written, and every problem found is
+        // listed (exit 2), not just the first.
+        std::vector<std::string> problems;
+        auto check = [&](auto&& step) {
+            try {
+                step();
+            } catch (const UsageError& e) {
+                problems.push_back(e.message);
+            }
+        };
+
         // --- input ---------------------------------------------------------------------------
         double sr = 48000.0;
         juce::AudioBuffer<float> demo;
@@ -165,49 +179,94 @@ int runRender(const std::vector<std::string>& args) {
         if (o.in.empty()) {
             demo = demoClip(sr);
         } else {
-            std::string error;
-            in = AudioFileIn::open(cwd.getChildFile(o.in), error);
-            if (in == nullptr) throw UsageError{error};
-            sr = in->sampleRate();
+            check([&] {
+                std::string error;
+                in = AudioFileIn::open(cwd.getChildFile(o.in), error);
+                if (in == nullptr) throw UsageError{error};
+                sr = in->sampleRate();
+            });
         }
+        const bool inputOk = o.in.empty() || in != nullptr;
         const int channels = in ? in->numChannels() : demo.getNumChannels();
         const std::int64_t total = in ? in->numFrames() : demo.getNumSamples();
 
-        // --- patch: validated here so every problem is listed --------------------------------
+        // --- patch: loaded here so every issue is listed with its JSON path -------------------
         const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
         int factoryIndex = 0;
         std::string userJson;
-        if (!o.patch.empty()) {
-            factoryIndex = names.indexOf(juce::String(o.patch), true);
-            if (factoryIndex < 0) {
-                const juce::File file(cwd.getChildFile(o.patch));
-                if (!file.existsAsFile())
-                    throw UsageError{"--patch '" + o.patch + "' is neither a factory patch (" +
-                                     names.joinIntoString(", ").toStdString() + ") nor a file"};
-                if (file.getSize() > (std::int64_t(16) << 20))
-                    throw UsageError{"patch " + o.patch + " is larger than 16 MiB"};
-                juce::MemoryBlock data;
-                if (!file.loadFileAsData(data)) throw UsageError{"cannot read patch " + o.patch};
-                userJson = data.toString().toStdString();
+        std::optional<Patch> patch;
+        check([&] {
+            if (!o.patch.empty()) {
+                factoryIndex = names.indexOf(juce::String(o.patch), true);
+                if (factoryIndex < 0) {
+                    const juce::File file(cwd.getChildFile(o.patch));
+                    if (!file.existsAsFile())
+                        throw UsageError{"--patch '" + o.patch + "' is neither a factory patch (" +
+                                         names.joinIntoString(", ").toStdString() + ") nor a file"};
+                    if (file.getSize() > (std::int64_t(16) << 20))
+                        throw UsageError{"patch " + o.patch + " is larger than 16 MiB"};
+                    juce::MemoryBlock data;
+                    if (!file.loadFileAsData(data)) throw UsageError{"cannot read patch " + o.patch};
+                    userJson = data.toString().toStdString();
+                }
             }
-        }
-        Patch patch;
-        try {
-            patch = loadPatch(userJson.empty() ? factoryPatches().at(static_cast<size_t>(std::max(0, factoryIndex))).json
-                                               : userJson);
-        } catch (const PatchError& e) {
-            std::string m = "patch " + o.patch + " cannot be loaded (" + std::to_string(e.issues().size()) +
-                            (e.issues().size() == 1 ? " problem):" : " problems):");
-            for (const auto& issue : e.issues()) m += "\n  " + (issue.path.empty() ? std::string("/") : issue.path) + ": " + issue.message;
-            throw UsageError{m};
-        } catch (const std::exception& e) {
-            throw UsageError{"patch " + o.patch + " cannot be loaded: " + e.what()};
-        }
+            try {
+                patch = loadPatch(userJson.empty() ? factoryPatches().at(static_cast<size_t>(std::max(0, factoryIndex))).json
+                                                   : userJson);
+            } catch (const PatchError& e) {
+                std::string m = "patch " + o.patch + " cannot be loaded (" + std::to_string(e.issues().size()) +
+                                (e.issues().size() == 1 ? " problem):" : " problems):");
+                for (const auto& issue : e.issues())
+                    m += "\n  " + (issue.path.empty() ? std::string("/") : issue.path) + ": " + issue.message;
+                throw UsageError{m};
+            } catch (const std::exception& e) {
+                throw UsageError{"patch " + o.patch + " cannot be loaded: " + e.what()};
+            }
+        });
 
         // --- the engine's range, before anything runs ----------------------------------------
-        if (auto why = engineCannotRun(patch, sr, std::min(2, channels), o.block))
-            throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
-                             juce::String(sr, sr == std::floor(sr) ? 0 : 3).toStdString() + " Hz) through this patch: " + *why};
+        if (inputOk && patch)
+            check([&] {
+                if (auto why = engineCannotRun(*patch, sr, std::min(2, channels), o.block))
+                    throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
+                                     juce::String(sr, sr == std::floor(sr) ? 0 : 3).toStdString() + " Hz) through this patch: " + *why};
+            });
+
+        // --- --set values, against a processor's own parameters ------------------------------
+        std::vector<std::pair<juce::String, float>> settings; // parameter id, normalised value
+        {
+            plugin::GradedCellsProcessor probe;
+            for (const auto& [id, value] : o.sets)
+                check([&, &id = id, &value = value] {
+                    auto* p = probe.parameters().getParameter(juce::String(id));
+                    if (p == nullptr) throw UsageError{"--set: unknown parameter '" + id + "'"};
+                    settings.emplace_back(juce::String(id), p->convertTo0to1(parseParameterValue(*p, value)));
+                });
+        }
+
+        std::vector<std::pair<std::int64_t, juce::MidiMessage>> midiEvents;
+        if (!o.midi.empty()) check([&] { readMidi(o.midi, sr, midiEvents); });
+
+        // --- output paths (the files are only created once everything checked out) -----------
+        auto checkWritable = [&](const std::string& path, const char* what) {
+            check([&] {
+                const juce::File f(cwd.getChildFile(path));
+                if (f.isDirectory()) throw UsageError{"cannot write " + std::string(what) + " " + path + ": it is a directory"};
+                const auto dir = f.getParentDirectory();
+                if (!dir.isDirectory()) throw UsageError{"cannot write " + std::string(what) + " " + path + ": no folder " +
+                                                         dir.getFullPathName().toStdString()};
+                if (!dir.hasWriteAccess()) throw UsageError{"cannot write " + std::string(what) + " " + path + ": " +
+                                                            dir.getFullPathName().toStdString() + " is read-only"};
+            });
+        };
+        checkWritable(o.out, "OUT");
+        if (!o.trace.empty()) checkWritable(o.trace, "--trace");
+        if (!o.plot.empty()) checkWritable(o.plot, "--plot");
+
+        if (!problems.empty()) {
+            for (const auto& m : problems) std::fprintf(stderr, "graded-cli render: error: %s\n", m.c_str());
+            return 2;
+        }
 
         // --- processors: one per channel pair ------------------------------------------------
         const int groups = (channels + 1) / 2;
@@ -227,11 +286,8 @@ int runRender(const std::vector<std::string>& args) {
                 proc->selectFactoryPatch(factoryIndex);
             }
             // Parameters before prepareToPlay, so the prepared engine (and its latency) see them.
-            for (const auto& [id, value] : o.sets) {
-                auto* p = proc->parameters().getParameter(juce::String(id));
-                if (p == nullptr) throw UsageError{"--set: unknown parameter '" + id + "'"};
-                p->setValueNotifyingHost(p->convertTo0to1(parseParameterValue(*p, value)));
-            }
+            for (const auto& [id, normalised] : settings)
+                proc->parameters().getParameter(id)->setValueNotifyingHost(normalised);
             if (!proc->waitForPatchBuilds(10000)) throw UsageError{"the processor's patch build did not finish in 10 s"};
             procs.push_back(std::move(proc));
         }
@@ -240,9 +296,6 @@ int runRender(const std::vector<std::string>& args) {
                                  "runs through its own processor instance (%d instances)%s\n",
                          channels, channels % 2 ? "; the last alone" : "", groups,
                          (o.trace.empty() && o.plot.empty()) ? "" : "; telemetry shows channels 1+2");
-
-        std::vector<std::pair<std::int64_t, juce::MidiMessage>> midiEvents;
-        if (!o.midi.empty()) readMidi(o.midi, sr, midiEvents);
 
         for (auto& proc : procs) proc->prepareToPlay(sr, o.block);
         const int latency = procs.front()->getLatencySamples();
@@ -253,7 +306,6 @@ int runRender(const std::vector<std::string>& args) {
 
         // --- outputs (opened before the render so a bad path fails now) ---------------------
         const juce::File outFile(cwd.getChildFile(o.out));
-        if (outFile.isDirectory()) throw UsageError{o.out + " is a directory"};
         const auto ext = outFile.getFileExtension().toLowerCase();
         std::unique_ptr<juce::AudioFormat> format;
         if (ext == ".aif" || ext == ".aiff") format = std::make_unique<juce::AiffAudioFormat>();
@@ -270,12 +322,6 @@ int runRender(const std::vector<std::string>& args) {
         }
         std::unique_ptr<TraceWriter> trace;
         if (!o.trace.empty()) trace = std::make_unique<TraceWriter>(cwd.getChildFile(o.trace), o.trace);
-        if (!o.plot.empty()) { // checked now: the plot is written after the render
-            const juce::File plotFile(cwd.getChildFile(o.plot));
-            if (plotFile.isDirectory() || !plotFile.getParentDirectory().isDirectory() ||
-                !plotFile.getParentDirectory().hasWriteAccess())
-                throw UsageError{"cannot write " + o.plot + " (a directory, or its folder is missing or read-only)"};
-        }
         std::unique_ptr<PlotSeries> plot;
         if (!o.plot.empty()) plot = std::make_unique<PlotSeries>(2048);
 

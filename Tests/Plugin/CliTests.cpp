@@ -330,6 +330,24 @@ TEST_CASE("render: a bad patch file lists every issue with its JSON path", "[cli
     CHECK_THAT(r.err, !Catch::Contains("more)"));
 }
 
+TEST_CASE("render: every problem of a command line is listed, and nothing is written", "[cli][render]") {
+    TempDir t;
+    const std::string json = R"({"format": 1, "nodes": [{"id": "in", "kind": "AudioIn", "params": {"bands": 0}}]})";
+    const auto patch = t.write("bad.json", std::vector<std::uint8_t>(json.begin(), json.end()));
+    const auto in = t.write("huge.wav", wavBytes(2, 48000, 16, 1, pcm16(2, 100, sine), 0x7ffffff0));
+    const auto r = runCli({"render", in, t.path("out.wav"), "--patch", patch, "--set", "nope=1", "--set", "step=7",
+                           "--trace", t.path("missing/t.csv"), "--plot", t.dir.getFullPathName().toStdString()});
+    INFO(r.err);
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("truncated or corrupt"));
+    CHECK_THAT(r.err, Catch::Contains("/nodes/0/params/bands"));
+    CHECK_THAT(r.err, Catch::Contains("unknown parameter 'nope'"));
+    CHECK_THAT(r.err, Catch::Contains("step=7: not one of 16 samples"));
+    CHECK_THAT(r.err, Catch::Contains("--trace") && Catch::Contains("no folder"));
+    CHECK_THAT(r.err, Catch::Contains("--plot") && Catch::Contains("is a directory"));
+    CHECK(!juce::File(t.path("out.wav")).exists());
+}
+
 TEST_CASE("render: 10 minutes without --trace stay in bounded memory", "[cli][render]") {
     TempDir t;
     // 10 min of stereo 16-bit: a 115 MB file; the old render kept every telemetry row and the
