@@ -96,7 +96,7 @@ std::unique_ptr<AudioFileIn> AudioFileIn::open(std::unique_ptr<juce::InputStream
     const std::int64_t channels = reader->numChannels;
     const int bits = static_cast<int>(reader->bitsPerSample);
     if (!std::isfinite(sr) || sr < AudioInLimits::minSampleRate || sr > AudioInLimits::maxSampleRate) {
-        error = name + ": the header's sample rate (" + juce::String(sr).toStdString() +
+        error = name + ": the header's sample rate (" + (std::isfinite(sr) && sr == std::floor(sr) && std::abs(sr) < 1e15 ? std::to_string(static_cast<long long>(sr)) : juce::String(sr, 3).toStdString()) +
                 " Hz) is not plausible (1 Hz..10 MHz)";
         return nullptr;
     }

@@ -140,6 +140,11 @@ void readMidi(const std::string& path, double sr, std::vector<std::pair<std::int
     }
 }
 
+std::string hzText(double hz) {
+    if (std::isfinite(hz) && hz == std::floor(hz) && std::abs(hz) < 1e15) return std::to_string(static_cast<long long>(hz));
+    return juce::String(hz, 3).toStdString();
+}
+
 /** The engine's own verdict on the rate and channel count, before any processing. (When
     GradedCellsProcessor::engineStatus() lands, render can ask the prepared processor.) */
 std::optional<std::string> engineCannotRun(const Patch& patch, double sr, int channels, int block) {
@@ -229,7 +234,7 @@ int runRender(const std::vector<std::string>& args) {
             check([&] {
                 if (auto why = engineCannotRun(*patch, sr, std::min(2, channels), o.block))
                     throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
-                                     juce::String(sr, sr == std::floor(sr) ? 0 : 3).toStdString() + " Hz) through this patch: " + *why};
+                                     hzText(sr) + " Hz) through this patch: " + *why};
             });
 
         // --- --set values, against a processor's own parameters ------------------------------
@@ -317,7 +322,7 @@ int runRender(const std::vector<std::string>& args) {
             if (!stream->openedOk()) throw UsageError{"cannot write " + o.out + " (" + stream->getStatus().getErrorMessage().toStdString() + ")"};
             writer.reset(format->createWriterFor(stream.get(), sr, static_cast<unsigned>(channels), 24, {}, 0));
             if (writer == nullptr) throw UsageError{"cannot write " + o.out + " as " + format->getFormatName().toStdString() +
-                                                    " (" + std::to_string(channels) + " ch, " + juce::String(sr).toStdString() + " Hz)"};
+                                                    " (" + std::to_string(channels) + " ch, " + hzText(sr) + " Hz)"};
             stream.release();
         }
         std::unique_ptr<TraceWriter> trace;
