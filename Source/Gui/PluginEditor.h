@@ -73,6 +73,7 @@ private:
     void patchChosen();
     void loadPatchFile();
     void syncPatch(bool force);
+    void syncStatus();
     void showNode(int index);
     juce::File userPatchFolder() const;
 
@@ -85,6 +86,8 @@ private:
     juce::TextButton loadButton_{"Load patch..."};
     juce::TextButton folderButton_{"Rescan folder"};
     juce::Label description_;
+    juce::Label status_;              ///< why the patch is not running, or why a load failed
+    juce::String shownStatus_, loadError_;
     GraphView graph_;
     juce::Label nodeTitle_;
     juce::Label nodeInfo_;

@@ -6,6 +6,7 @@
 
 #include "PluginEditor.h"
 #include "PluginProcessor.h"
+#include "../Plugin/ProcessorTestUtil.h"
 
 #include <Graph/Patch.h>
 
@@ -18,22 +19,9 @@ using graded::HostParam;
 using graded::gui::PluginEditor;
 using graded::plugin::GradedCellsProcessor;
 
-namespace juce {
-// JUCE's platform message pump (juce_linux_Messaging.cpp); runDispatchLoopUntil needs
-// JUCE_MODAL_LOOPS_PERMITTED, which plugins leave off.
-bool dispatchNextMessageOnSystemQueue(bool returnIfNoPendingMessages);
-} // namespace juce
-
 namespace {
 
-/** Delivers pending messages (async parameter-to-control updates) for up to `ms`. */
-void pumpMessages(int ms) {
-    const auto end = juce::Time::getMillisecondCounter() + juce::uint32(ms);
-    do {
-        while (juce::dispatchNextMessageOnSystemQueue(true)) {}
-        juce::Thread::sleep(1);
-    } while (juce::Time::getMillisecondCounter() < end);
-}
+using graded::test::pumpMessages;
 
 float rawValue(GradedCellsProcessor& p, const char* id) {
     return p.parameters().getRawParameterValue(id)->load();
