@@ -63,6 +63,8 @@ public:
     ParamControl* controlFor(HostParam param) noexcept;
     /** Pulls telemetry and refreshes the views now (the timer does this 30 times a second). */
     void refreshNow() { timerCallback(); }
+    /** The warning line shown above the description (empty and hidden when all is well). */
+    juce::String statusText() const { return status_.isVisible() ? status_.getText() : juce::String(); }
     int snapshotsSeen() const noexcept { return snapshots_; }
 
     static constexpr int kMinWidth = 760, kMinHeight = 520, kDefaultWidth = 1100, kDefaultHeight = 720;

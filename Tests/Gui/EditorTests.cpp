@@ -226,3 +226,24 @@ TEST_CASE("opening and closing the editor while audio runs is safe", "[gui]") {
     CHECK(blocks.load() > 0);
     CHECK(proc.getActiveEditor() == nullptr);
 }
+
+TEST_CASE("the editor says why a patch is not running, and why a patch file was refused", "[gui]") {
+    GradedCellsProcessor proc;
+    juce::String error;
+    REQUIRE(proc.loadUserPatchJson(graded::factoryPatches().front().json, error));
+    proc.prepareToPlay(500.0, 512);
+    std::unique_ptr<juce::AudioProcessorEditor> editor(proc.createEditor());
+    auto* ed = dynamic_cast<PluginEditor*>(editor.get());
+    REQUIRE(ed != nullptr);
+    ed->refreshNow();
+    CHECK(ed->statusText().contains("Not running"));
+    CHECK(ed->statusText().contains("500 Hz"));
+    // the same patch at a rate it can run at: the warning goes away
+    editor.reset();
+    proc.prepareToPlay(48000.0, 512);
+    editor.reset(proc.createEditor());
+    ed = dynamic_cast<PluginEditor*>(editor.get());
+    ed->refreshNow();
+    CHECK(ed->statusText().isEmpty());
+    CHECK(proc.currentPatch().user);
+}
