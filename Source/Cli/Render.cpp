@@ -145,17 +145,6 @@ std::string hzText(double hz) {
     return juce::String(hz, 3).toStdString();
 }
 
-/** The engine's own verdict on the rate and channel count, before any processing. (When
-    GradedCellsProcessor::engineStatus() lands, render can ask the prepared processor.) */
-std::optional<std::string> engineCannotRun(const Patch& patch, double sr, int channels, int block) {
-    try {
-        Engine::create(patch, EngineConfig{sr, channels, block});
-        return std::nullopt;
-    } catch (const std::exception& e) {
-        return std::string(e.what());
-    }
-}
-
 } // namespace
 
 int runRender(const std::vector<std::string>& args) {
@@ -230,11 +219,12 @@ int runRender(const std::vector<std::string>& args) {
         });
 
         // --- the engine's range, before anything runs ----------------------------------------
-        if (inputOk && patch)
+        if (inputOk)
             check([&] {
-                if (auto why = engineCannotRun(*patch, sr, std::min(2, channels), o.block))
-                    throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
-                                     hzText(sr) + " Hz) through this patch: " + *why};
+                if (!(sr >= kMinSampleRate && sr <= kMaxSampleRate))
+                    throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + ": it is at " +
+                                     hzText(sr) + " Hz, the engine runs at " + hzText(kMinSampleRate) + ".." +
+                                     hzText(kMaxSampleRate) + " Hz"};
             });
 
         // --- --set values, against a processor's own parameters ------------------------------
@@ -303,6 +293,11 @@ int runRender(const std::vector<std::string>& args) {
                          (o.trace.empty() && o.plot.empty()) ? "" : "; telemetry shows channels 1+2");
 
         for (auto& proc : procs) proc->prepareToPlay(sr, o.block);
+        // The processor's own verdict at the prepared rate (the rate, the real-time budget at
+        // this rate and step): a patch that cannot run would pass the audio through dry.
+        if (const auto status = procs.front()->engineStatus(); status.isNotEmpty())
+            throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
+                             hzText(sr) + " Hz) through this patch: " + status.toStdString()};
         const int latency = procs.front()->getLatencySamples();
         for (auto& proc : procs)
             if (proc->getLatencySamples() != latency)

@@ -7,6 +7,8 @@
 
 #include "PluginProcessor.h"
 
+#include <Limits.h>
+
 #include <juce_gui_basics/juce_gui_basics.h>
 
 #include <chrono>
@@ -32,9 +34,10 @@ const char* const kSoakHelp =
     "subnormal input samples.\n"
     "\n"
     "Checks, each a violation that stops the soak with exit 1:\n"
-    "  - every output sample finite and |x| <= B (default 1000; the engine clamps its input to\n"
-    "    +-64 and the output gain is at most +12 dB: a larger sample is a runaway);\n"
+    "  - every output sample finite and |x| <= B (default: the plugin's output ceiling, +6 dBFS\n"
+    "    = 1.9953);\n"
     "  - the processor replaced no non-finite engine output (its monitor counter stays 0);\n"
+    "  - the processor never runs dry (engineStatus() empty after each prepare and at the end);\n"
     "  - resident memory (/proc/self/statm) after the patch's run is at most MIB (default 16)\n"
     "    above what it was after warm-up (the first 10% of the run, at most 60 s of audio).\n"
     "Reports, per patch: audio length, wall time, speed factor (x real time), output peak (and\n"
@@ -49,7 +52,7 @@ struct SoakOptions {
     double minutes = 2.0;
     std::string patch;
     std::uint64_t seed = 1;
-    float bound = 1000.f;
+    float bound = limits::kOutputCeiling; // the plugin's documented output ceiling (+6 dBFS)
     double rssToleranceMiB = 16.0;
 };
 
@@ -71,7 +74,7 @@ SoakOptions parseSoak(const std::vector<std::string>& args) {
         if (a == "--minutes") o.minutes = number(0.01, 10000.0);
         else if (a == "--patch") o.patch = value().toStdString();
         else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(0, 1e15));
-        else if (a == "--bound") o.bound = static_cast<float>(number(1.0, 1e30));
+        else if (a == "--bound") o.bound = static_cast<float>(number(1e-6, 1e30));
         else if (a == "--rss-tolerance") o.rssToleranceMiB = number(0.0, 1e6);
         else throw UsageError{"unknown argument '" + a + "'"};
     }
@@ -196,6 +199,12 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
     proc.waitForPatchBuilds(10000);
     proc.prepareToPlay(sr, maxBlock);
     ++rep.prepares;
+    const auto name = plugin::GradedCellsProcessor::factoryPatchNames()[patchIndex].toStdString();
+    auto checkRunning = [&](const char* when) {
+        if (const auto status = proc.engineStatus(); status.isNotEmpty())
+            throw Violation{name + ": " + when + ", the processor runs dry: " + status.toStdString()};
+    };
+    checkRunning("after prepareToPlay");
 
     auto& params = proc.getParameters();
     auto uniform = [&] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); };
@@ -211,7 +220,6 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
     std::int64_t lastHostile = -1;
     std::int64_t returnAt = -1; // when to return to the patch under test after a switch
     const auto t0 = std::chrono::steady_clock::now();
-    const auto name = plugin::GradedCellsProcessor::factoryPatchNames()[patchIndex].toStdString();
 
     for (std::int64_t pos = 0; pos < total;) {
         // --- host behaviour between blocks ---
@@ -245,6 +253,7 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
             proc.releaseResources();
             proc.prepareToPlay(sr, maxBlock);
             ++rep.prepares;
+            checkRunning("after a re-prepare");
         }
         if (uniform() < 0.0001) { // state save and restore, as a host does on a project reload
             juce::MemoryBlock state;
@@ -292,7 +301,7 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
                 rep.peak = std::max(rep.peak, std::abs(v));
                 if (ordinary && std::abs(v) > rep.peakOrdinary) {
                     rep.peakOrdinary = std::abs(v);
-                    if (rep.peakOrdinary > 8.f) { // worth knowing where a loud output comes from
+                    { // where the loudest ordinary output comes from
                         rep.peakOrdinaryWhere = juce::String(static_cast<double>(pos + i) / sr, 3).toStdString() + " s, " +
                                                 proc.currentPatchName().toStdString() + ", input " + signal.describe() + ":";
                         for (auto* param : params)
@@ -313,6 +322,8 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
             rep.rssWarm = rssMiB();
         }
     }
+    proc.waitForPatchBuilds(10000);
+    checkRunning("at the end");
     proc.releaseResources();
     rep.rssEnd = rssMiB();
     rep.audioSeconds = static_cast<double>(total) / sr;
