@@ -299,6 +299,13 @@ int runRender(const std::vector<std::string>& args) {
             throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
                              hzText(sr) + " Hz) through this patch: " + status.toStdString()};
         const int latency = procs.front()->getLatencySamples();
+        if (auto* stepParam = procs.front()->parameters().getParameter("step")) {
+            const auto asked = stepParam->getCurrentValueAsText();
+            if (asked.getIntValue() > 0 && asked.getIntValue() != latency)
+                std::fprintf(stderr, "render: note: step %s asked, the engine runs %d-sample steps at %s Hz (the smallest "
+                                     "step that fits its real-time budget there)\n",
+                             asked.toRawUTF8(), latency, hzText(sr).c_str());
+        }
         for (auto& proc : procs)
             if (proc->getLatencySamples() != latency)
                 throw UsageError{"the processor instances report different latencies (" + std::to_string(latency) + ", " +

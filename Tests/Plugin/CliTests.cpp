@@ -400,3 +400,28 @@ TEST_CASE("render: with --set step=N the output lines up with the input sample-e
         CHECK(aligned == int(clicks.size()));
     }
 }
+
+TEST_CASE("render: at 1536 kHz a step below the real-time minimum runs larger, said and still aligned", "[cli][render][latency]") {
+    TempDir t;
+    const int frames = 1536000 / 4;
+    std::vector<int> clicks;
+    for (int at = 100003; at + 5000 < frames; at += 48017) clicks.push_back(at);
+    auto clickAt = [&](int, int i) { return std::find(clicks.begin(), clicks.end(), i) != clicks.end() ? 0.9f : 0.f; };
+    const auto in = t.write("fast.wav", wavBytes(2, 1536000, 16, 1, pcm16(2, frames, clickAt)));
+    const auto out = t.path("fast-out.wav");
+    const auto r = runCli({"render", in, out, "--set", "dryWet=0", "--set", "step=16"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    double sr = 0;
+    const auto b = readBack(out, sr);
+    int aligned = 0;
+    for (int at : clicks) {
+        int best = at - 2000;
+        for (int i = at - 2000; i <= at + 2000; ++i)
+            if (std::abs(b.getSample(1, i)) > std::abs(b.getSample(1, best))) best = i;
+        if (best == at) ++aligned;
+    }
+    CHECK(aligned == int(clicks.size()));
+    if (r.err.find("latency 16 samples") == std::string::npos) // the engine chose a larger step: render says so
+        CHECK_THAT(r.err, Catch::Contains("step 16 samples asked, the engine runs"));
+}
