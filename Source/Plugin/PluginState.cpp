@@ -193,11 +193,13 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     StagedState staged;
     try {
         staged = stage(*xml);
-        if (staged.patch.user) { // validate before applying: valid, and runnable somewhere
-            const auto patch = loadPatch(staged.patch.userJson);
-            const auto cost = Engine::estimate(patch, EngineConfig{48000.0, 2, 512}, kMaxStepSamples);
+        if (staged.patch.user) { // parsed once and validated before applying: valid, and runnable somewhere
+            auto patch = std::make_shared<const Patch>(loadPatch(staged.patch.userJson));
+            const auto cost = Engine::estimate(*patch, EngineConfig{48000.0, 2, 512}, kMaxStepSamples);
             if (cost.coreShare > limits::kMaxCoreShare || cost.bytes > limits::kMaxEngineBytes)
-                Engine::create(patch, EngineConfig{48000.0, 2, 512}); // throws the budget error, naming the culprits
+                Engine::create(*patch, EngineConfig{48000.0, 2, 512}); // throws the budget error, naming the culprits
+            staged.patch.name = patch->name.empty() ? std::string("User patch") : patch->name;
+            staged.patch.patch = std::move(patch);
         }
     } catch (const StateError& e) {
         return fail(e.reason);
@@ -227,10 +229,9 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
                                    ? static_cast<int>(std::lround(*staged.values[static_cast<size_t>(HostParam::patch)]))
                                    : staged.patch.factoryIndex;
         setPatchParameter(paramIndex); // a host callback: no lock of ours held
-        seenPatchParam_.store(paramIndex);
         // Validated above; it is selected even where it cannot run (it then runs dry and
         // engineStatus() says why), so the user's patch is never lost.
-        if (!loadUserPatchJson(staged.patch.userJson, error)) return fail("user patch failed to load: " + error);
+        if (!selectUserPatch(staged.patch, error)) return fail("user patch failed to load: " + error);
     } else {
         selectFactoryPatch(staged.patch.factoryIndex);
     }

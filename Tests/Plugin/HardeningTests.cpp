@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <thread>
 
 using graded::HostParam;
 using graded::plugin::GradedCellsProcessor;
@@ -248,4 +249,37 @@ TEST_CASE("the processor's output stays within the +6 dBFS ceiling", "[plugin][h
         peak = std::max(peak, buffer.getMagnitude(0, 512));
     }
     CHECK(peak <= graded::limits::kOutputCeiling);
+}
+
+TEST_CASE("a patch parameter move builds at once on the message thread, and via the timer from any other thread",
+          "[plugin][hardening][patchparam]") {
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 256);
+    const auto v0 = proc.currentPatch().version;
+    setPlain(proc, HostParam::patch, 3.f); // message thread (this test's thread)
+    CHECK(proc.currentPatch().factoryIndex == 3);
+    CHECK(proc.currentPatch().version > v0);
+    REQUIRE(proc.currentPatch().patch != nullptr);
+    CHECK(proc.currentPatch().patch->name == graded::factoryPatches()[3].name);
+
+    // Host automation on another thread (the audio thread, say): only noted there.
+    std::thread automation([&proc] {
+        auto* p = proc.parameters().getParameter(graded::plugin::parameterId(HostParam::patch));
+        p->setValueNotifyingHost(p->convertTo0to1(1.f));
+    });
+    automation.join();
+    // saved state already says patch 1 although nothing was built yet
+    GradedCellsProcessor other;
+    const auto saved = stateOf(proc);
+    other.setStateInformation(saved.getData(), int(saved.getSize()));
+    CHECK(other.currentPatch().factoryIndex == 1);
+    for (int i = 0; i < 50 && proc.currentPatch().factoryIndex != 1; ++i) {
+        process(proc, 2, 256, 256);
+        pumpMessages(10);
+    }
+    CHECK(proc.currentPatch().factoryIndex == 1);
+    process(proc, 2, 1024, 256);
+    pumpMessages(50);
+    CHECK(proc.monitor().engineSwaps.load() >= 2);
+    CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
 }
