@@ -181,6 +181,9 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     }
     if (limits::xmlNestingDepth(text) > limits::kMaxXmlDepth)
         return fail("state XML nested deeper than " + juce::String(limits::kMaxXmlDepth) + " levels");
+    // JUCE's XML parser expands a DTD's entities recursively (exponential "billion laughs",
+    // or endless for an entity that names itself); our states never carry a DTD.
+    if (limits::xmlHasDoctype(text)) return fail("state XML with a DTD (<!DOCTYPE ...>) is not accepted");
     std::unique_ptr<juce::XmlElement> xml;
     {
         // (copyXmlToBinary's length excludes its terminating zero byte)

@@ -205,6 +205,21 @@ TEST_CASE("hostile states: the sweep's crashes are refused in bounded time, the 
         juce::MemoryBlock plain(text.toRawUTF8(), text.getNumBytesAsUTF8());
         expectRefused(plain, "deep plain XML", "nested deeper");
     }
+    // DTD entities: exponential ("billion laughs") and self-referencing (endless recursion)
+    for (const char* dtd : {"<!DOCTYPE s [<!ENTITY a \"xxxxxxxxxx\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+                            "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+                            "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+                            "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">]>",
+                            "<!doctype s [<!ENTITY a \"&a;\">]>"}) {
+        const juce::String text = juce::String("<?xml version=\"1.0\"?>") + dtd
+                                  + "<GradedCellsState formatVersion=\"1\"><Midi rewardCc=\"&h;&a;\"/></GradedCellsState>";
+        juce::MemoryBlock block;
+        block.append("VC2!", 4);
+        const auto len = juce::ByteOrder::swapIfBigEndian(static_cast<juce::uint32>(text.getNumBytesAsUTF8()));
+        block.append(&len, 4);
+        block.append(text.toRawUTF8(), text.getNumBytesAsUTF8());
+        expectRefused(block, "DTD entities", "DTD");
+    }
     // the 1 KB patch that crashed the audio thread, inside a state
     {
         const juce::String patch = R"({"format": 1, "name": "x", "nodes": [{"id": "in", "kind": "AudioIn"},
