@@ -238,7 +238,7 @@ void PluginEditor::rebuildPatchList() {
     patchBox_.setItemEnabled(999, false);
     for (int i = 0; i < userPatches_.size(); ++i)
         patchBox_.addItem(userPatches_[i].getFileNameWithoutExtension(), 1000 + i);
-    shownPatchKey_.clear();
+    shownVersion_ = 0;
     syncPatch(true);
 }
 
@@ -252,7 +252,7 @@ void PluginEditor::patchChosen() {
         if (!processor_.loadUserPatchFile(userPatches_[id - 1000], error)) {
             loadError_ = "Could not load " + userPatches_[id - 1000].getFileName() + ": " + error.replace("\n", "; ");
             syncStatus();
-            shownPatchKey_.clear();
+            shownVersion_ = 0;
             return;
         }
         loadError_.clear();
@@ -279,22 +279,12 @@ void PluginEditor::loadPatchFile() {
 }
 
 void PluginEditor::syncPatch(bool force) {
+    // The processor parses a patch once and numbers every selection: a new number is the
+    // only change signal (no JSON is parsed or hashed here).
     const auto sel = processor_.currentPatch();
-    const juce::String key = sel.user ? "user:" + juce::String(sel.name) + ":" + juce::String(std::hash<std::string>{}(sel.userJson))
-                                      : "factory:" + juce::String(sel.factoryIndex);
-    if (key == shownPatchKey_ && (patch_ || !force)) return; // force retries a patch that failed to show
-    shownPatchKey_ = key;
-    try {
-        const auto& factory = factoryPatches();
-        if (sel.user) patch_ = loadPatch(sel.userJson);
-        else if (sel.factoryIndex >= 0 && sel.factoryIndex < int(factory.size()))
-            patch_ = loadPatch(factory[size_t(sel.factoryIndex)].json);
-        else
-            patch_.reset();
-    } catch (const std::exception& e) {
-        patch_.reset();
-        description_.setText(juce::String("Patch could not be shown: ") + e.what(), juce::dontSendNotification);
-    }
+    if (sel.version == shownVersion_ && !force) return;
+    shownVersion_ = sel.version;
+    patch_ = sel.patch;
     if (!sel.user) patchBox_.setSelectedId(sel.factoryIndex + 1, juce::dontSendNotification);
     else {
         int id = 0;

@@ -100,8 +100,8 @@ private:
     BandsView bands_;
     MetersView meters_;
 
-    std::optional<Patch> patch_;
-    juce::String shownPatchKey_;
+    std::shared_ptr<const Patch> patch_;   ///< the processor's parsed patch, shared
+    std::uint64_t shownVersion_ = 0;       ///< PatchSelection::version shown (0: none)
     juce::Array<juce::File> userPatches_;
     std::unique_ptr<juce::FileChooser> chooser_;
     Telemetry snapshot_;

@@ -181,6 +181,9 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     }
     if (limits::xmlNestingDepth(text) > limits::kMaxXmlDepth)
         return fail("state XML nested deeper than " + juce::String(limits::kMaxXmlDepth) + " levels");
+    // JUCE's XML parser expands a DTD's entities recursively (exponential "billion laughs",
+    // or endless for an entity that names itself); our states never carry a DTD.
+    if (limits::xmlHasDoctype(text)) return fail("state XML with a DTD (<!DOCTYPE ...>) is not accepted");
     std::unique_ptr<juce::XmlElement> xml;
     {
         // (copyXmlToBinary's length excludes its terminating zero byte)
@@ -193,11 +196,13 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     StagedState staged;
     try {
         staged = stage(*xml);
-        if (staged.patch.user) { // validate before applying: valid, and runnable somewhere
-            const auto patch = loadPatch(staged.patch.userJson);
-            const auto cost = Engine::estimate(patch, EngineConfig{48000.0, 2, 512}, kMaxStepSamples);
+        if (staged.patch.user) { // parsed once and validated before applying: valid, and runnable somewhere
+            auto patch = std::make_shared<const Patch>(loadPatch(staged.patch.userJson));
+            const auto cost = Engine::estimate(*patch, EngineConfig{48000.0, 2, 512}, kMaxStepSamples);
             if (cost.coreShare > limits::kMaxCoreShare || cost.bytes > limits::kMaxEngineBytes)
-                Engine::create(patch, EngineConfig{48000.0, 2, 512}); // throws the budget error, naming the culprits
+                Engine::create(*patch, EngineConfig{48000.0, 2, 512}); // throws the budget error, naming the culprits
+            staged.patch.name = patch->name.empty() ? std::string("User patch") : patch->name;
+            staged.patch.patch = std::move(patch);
         }
     } catch (const StateError& e) {
         return fail(e.reason);
@@ -227,10 +232,9 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
                                    ? static_cast<int>(std::lround(*staged.values[static_cast<size_t>(HostParam::patch)]))
                                    : staged.patch.factoryIndex;
         setPatchParameter(paramIndex); // a host callback: no lock of ours held
-        seenPatchParam_.store(paramIndex);
         // Validated above; it is selected even where it cannot run (it then runs dry and
         // engineStatus() says why), so the user's patch is never lost.
-        if (!loadUserPatchJson(staged.patch.userJson, error)) return fail("user patch failed to load: " + error);
+        if (!selectUserPatch(staged.patch, error)) return fail("user patch failed to load: " + error);
     } else {
         selectFactoryPatch(staged.patch.factoryIndex);
     }
