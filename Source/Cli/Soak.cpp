@@ -38,6 +38,8 @@ const char* const kSoakHelp =
     "    = 1.9953);\n"
     "  - the processor replaced no non-finite engine output (its monitor counter stays 0);\n"
     "  - the processor never runs dry (engineStatus() empty after each prepare and at the end);\n"
+    "  - patch switches take effect (engine swaps at least half the switches; the processor's\n"
+    "    housekeeping, a message-thread timer in a host, runs here every 1/30 s of audio);\n"
     "  - resident memory (/proc/self/statm) after the patch's run is at most MIB (default 16)\n"
     "    above what it was after warm-up (the first 10% of the run, at most 60 s of audio).\n"
     "Reports, per patch: audio length, wall time, speed factor (x real time), output peak (and\n"
@@ -183,7 +185,7 @@ struct PatchReport {
     double rssWarm = 0, rssEnd = 0;
     std::string peakOrdinaryWhere; ///< time, signal kind and parameter values of peakOrdinary
     std::int64_t blocks = 0, paramMoves = 0, patchSwitches = 0, midiEvents = 0, resets = 0, prepares = 0,
-                 stateRoundTrips = 0, hostileSamples = 0;
+                 stateRoundTrips = 0, hostileSamples = 0, engineSwaps = 0;
 };
 
 PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) {
@@ -217,7 +219,8 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
     juce::MidiBuffer midi;
     Telemetry telemetry;
     int hostBlock = 512;
-    std::int64_t lastHostile = -1;
+    std::int64_t lastHostile = -1, nextHousekeeping = 0;
+    bool switchedPatch = false;
     std::int64_t returnAt = -1; // when to return to the patch under test after a switch
     const auto t0 = std::chrono::steady_clock::now();
 
@@ -235,17 +238,19 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
             if (!isPatch || uniform() < 0.05) { // the `patch` parameter rarely: each move rebuilds
                 p->setValueNotifyingHost(static_cast<float>(uniform()));
                 ++rep.paramMoves;
-                if (isPatch) { ++rep.patchSwitches; returnAt = pos + static_cast<std::int64_t>(sr * (1.0 + 5.0 * uniform())); }
+                if (isPatch) { ++rep.patchSwitches; switchedPatch = true; returnAt = pos + static_cast<std::int64_t>(sr * (1.0 + 5.0 * uniform())); }
             }
         }
         if (uniform() < 0.001) { // a patch switch through the API
             proc.selectFactoryPatch(static_cast<int>(rng() % static_cast<unsigned>(std::max(1, numPatches))));
             ++rep.patchSwitches;
+            switchedPatch = true;
             returnAt = pos + static_cast<std::int64_t>(sr * (1.0 + 5.0 * uniform()));
         }
         if (returnAt >= 0 && pos >= returnAt) {
             proc.selectFactoryPatch(patchIndex);
             ++rep.patchSwitches;
+            switchedPatch = true;
             returnAt = -1;
         }
         if (uniform() < 0.0005) { proc.reset(); ++rep.resets; }
@@ -260,6 +265,15 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
             proc.getStateInformation(state);
             proc.setStateInformation(state.getData(), static_cast<int>(state.getSize()));
             ++rep.stateRoundTrips;
+        }
+
+        // The host's message thread: the processor's housekeeping timer (30 Hz) builds pending
+        // `patch` moves and deletes retired engines; without a message loop we run it here
+        // (and right after any patch change), or swaps stop once the retire slots are full.
+        if (pos >= nextHousekeeping || switchedPatch) {
+            proc.waitForPatchBuilds(0);
+            nextHousekeeping = pos + static_cast<std::int64_t>(sr / 30.0);
+            switchedPatch = false;
         }
 
         // --- MIDI ---
@@ -326,6 +340,7 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
     checkRunning("at the end");
     proc.releaseResources();
     rep.rssEnd = rssMiB();
+    rep.engineSwaps = proc.monitor().engineSwaps.load();
     rep.audioSeconds = static_cast<double>(total) / sr;
     rep.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rep;
@@ -360,15 +375,18 @@ int runSoak(const std::vector<std::string>& args) {
             worstGrowth = std::max(worstGrowth, growth);
             std::fprintf(stderr,
                          "soak: %-16s %.1f min of audio in %.1f s (%.1fx real time), peak %.3f (%.3f in blocks without hostile samples), RSS %.1f -> %.1f MiB (%+.2f), "
-                         "%lld blocks, %lld parameter moves, %lld patch switches, %lld MIDI events, %lld resets, %lld prepares, "
+                         "%lld blocks, %lld parameter moves, %lld patch switches (%lld engine swaps), %lld MIDI events, %lld resets, %lld prepares, "
                          "%lld state round trips, %lld hostile input samples\n",
                          name.c_str(), r.audioSeconds / 60.0, r.wallSeconds, r.audioSeconds / std::max(1e-9, r.wallSeconds),
                          static_cast<double>(r.peak), static_cast<double>(r.peakOrdinary), r.rssWarm, r.rssEnd, growth, static_cast<long long>(r.blocks),
-                         static_cast<long long>(r.paramMoves), static_cast<long long>(r.patchSwitches),
+                         static_cast<long long>(r.paramMoves), static_cast<long long>(r.patchSwitches), static_cast<long long>(r.engineSwaps),
                          static_cast<long long>(r.midiEvents), static_cast<long long>(r.resets), static_cast<long long>(r.prepares),
                          static_cast<long long>(r.stateRoundTrips), static_cast<long long>(r.hostileSamples));
             if (!r.peakOrdinaryWhere.empty())
                 std::fprintf(stderr, "soak: %-16s the peak away from hostile input came at %s\n", name.c_str(), r.peakOrdinaryWhere.c_str());
+            if (r.engineSwaps * 2 < r.patchSwitches)
+                throw Violation{name + ": only " + std::to_string(r.engineSwaps) + " engine swaps for " +
+                                std::to_string(r.patchSwitches) + " patch switches: switches stopped taking effect"};
             if (growth > o.rssToleranceMiB)
                 throw Violation{name + ": resident memory grew by " + juce::String(growth, 2).toStdString() + " MiB after warm-up (" +
                                 juce::String(r.rssWarm, 1).toStdString() + " -> " + juce::String(r.rssEnd, 1).toStdString() +
