@@ -269,7 +269,7 @@ PatchReport soakOne(int patchIndex, const SoakOptions& o, std::mt19937_64& rng) 
 
         // The host's message thread: the processor's housekeeping timer (30 Hz) builds pending
         // `patch` moves and deletes retired engines; without a message loop we run it here
-        // (and right after any patch change), or swaps stop once the retire slots are full.
+        // (and right after any patch change), as the processor asks of tools like this one.
         if (pos >= nextHousekeeping || switchedPatch) {
             proc.waitForPatchBuilds(0);
             nextHousekeeping = pos + static_cast<std::int64_t>(sr / 30.0);
