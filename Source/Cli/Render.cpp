@@ -11,6 +11,7 @@
 
 #include <Graph/Engine.h>
 #include <Graph/Patch.h>
+#include <Limits.h>
 
 #include <juce_audio_formats/juce_audio_formats.h>
 #include <juce_gui_basics/juce_gui_basics.h>
@@ -197,8 +198,9 @@ int runRender(const std::vector<std::string>& args) {
                     if (!file.existsAsFile())
                         throw UsageError{"--patch '" + o.patch + "' is neither a factory patch (" +
                                          names.joinIntoString(", ").toStdString() + ") nor a file"};
-                    if (file.getSize() > (std::int64_t(16) << 20))
-                        throw UsageError{"patch " + o.patch + " is larger than 16 MiB"};
+                    if (file.getSize() > static_cast<std::int64_t>(limits::kMaxPatchBytes))
+                        throw UsageError{"patch " + o.patch + " is larger than " +
+                                         std::to_string(limits::kMaxPatchBytes >> 20) + " MiB"};
                     juce::MemoryBlock data;
                     if (!file.loadFileAsData(data)) throw UsageError{"cannot read patch " + o.patch};
                     userJson = data.toString().toStdString();
