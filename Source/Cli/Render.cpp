@@ -46,7 +46,8 @@ const char* const kRenderHelp =
     "                 file: each node's main compartment, L, mu, bands\n"
     "  --plot PNG     the traces and the band spectrum over time (at most 2048 time points,\n"
     "                 decimated evenly for long renders)\n"
-    "Telemetry is collected only for --trace/--plot.\n"
+    "Telemetry is collected only for --trace/--plot. The processor queues at most 15\n"
+    "snapshots a block: at low rates with large blocks some are lost, and render warns.\n"
     "\n"
     "Input limits: 1..64 channels, 8/16/24/32-bit (integer or float) samples, a header whose\n"
     "sizes the file actually holds (a truncated or inflated header is refused), at most\n"
@@ -347,6 +348,7 @@ int runRender(const std::vector<std::string>& args) {
         float outPeak = 0.f;
         Telemetry snapshot;
         const bool wantTelemetry = trace != nullptr || plot != nullptr;
+        std::int64_t telemetryFullBlocks = 0;
         const std::int64_t end = total + latency; // run latency samples past the end so the output lines up
         for (std::int64_t pos = 0; pos < end; pos += o.block) {
             const int n = static_cast<int>(std::min<std::int64_t>(o.block, end - pos));
@@ -399,13 +401,18 @@ int runRender(const std::vector<std::string>& args) {
             // --trace/--plot they are dropped here, never kept.
             const auto* engine = procs.front()->engineForProcessingThread(); // we are its processing thread
             const int stepSamples = engine != nullptr ? engine->latencySamples() : latency;
+            int popped = 0;
             while (procs.front()->popTelemetry(snapshot)) {
+                ++popped;
                 if (!wantTelemetry) continue;
                 // Steps are stepSamples long (the parameters do not move during a render).
                 const double time = static_cast<double>(snapshot.step) * stepSamples / sr;
                 if (trace) trace->add(snapshot, time);
                 if (plot) plot->add(snapshot, time);
             }
+            // The processor's telemetry queue (a 16-slot ring) holds 15 snapshots: a block that
+            // filled it may have lost some.
+            if (wantTelemetry && popped >= 15) ++telemetryFullBlocks;
             if (progress) {
                 const int percent = static_cast<int>(100.0 * static_cast<double>(std::min(total, pos + n)) / static_cast<double>(std::max<std::int64_t>(1, total)));
                 if (percent != lastPercent) {
@@ -442,6 +449,10 @@ int runRender(const std::vector<std::string>& args) {
             std::fprintf(stderr, "render: warning: the processor reported %d samples of latency after prepareToPlay but its "
                                  "engine runs %d-sample steps: the output is misaligned by %d samples (a processor bug)\n",
                          latency, runningLatency, runningLatency - latency);
+        if (telemetryFullBlocks > 0)
+            std::fprintf(stderr, "render: warning: in %lld blocks the processor's telemetry queue (15 snapshots) was full, "
+                                 "so trace/plot rows were dropped there; a smaller --block keeps them all\n",
+                         static_cast<long long>(telemetryFullBlocks));
         if (nonFiniteIn > 0)
             std::fprintf(stderr, "render: warning: %lld non-finite input samples (NaN/Inf) were replaced by 0\n",
                          static_cast<long long>(nonFiniteIn));
