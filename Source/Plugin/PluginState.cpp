@@ -12,6 +12,7 @@
 #include "PluginProcessor.h"
 
 #include <Limits.h>
+#include <XmlCheck.h>
 
 #include <array>
 #include <cmath>
@@ -184,6 +185,10 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     // JUCE's XML parser expands a DTD's entities recursively (exponential "billion laughs",
     // or endless for an entity that names itself); our states never carry a DTD.
     if (limits::xmlHasDoctype(text)) return fail("state XML with a DTD (<!DOCTYPE ...>) is not accepted");
+    // JUCE's XML parser never returns on some malformed text (found by fuzzing), so it only
+    // ever sees text that passes a strict, linear well-formedness check.
+    if (const auto why = xmlcheck::check(text, limits::kMaxXmlDepth); !why.empty())
+        return fail("not a GradedCells state (malformed XML: " + juce::String(why) + ")");
     std::unique_ptr<juce::XmlElement> xml;
     {
         // (copyXmlToBinary's length excludes its terminating zero byte)

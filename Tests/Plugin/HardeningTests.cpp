@@ -8,6 +8,7 @@
 #include "TestSignals.h"
 
 #include <Limits.h>
+#include <XmlCheck.h>
 
 #include <catch2/catch.hpp>
 
@@ -297,4 +298,41 @@ TEST_CASE("a patch parameter move builds at once on the message thread, and via 
     pumpMessages(50);
     CHECK(proc.monitor().engineSwaps.load() >= 2);
     CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
+}
+
+TEST_CASE("states JUCE's XML parser never returns on are refused by the strict check first", "[plugin][hardening][state]") {
+    // Found by fuzzing (Tests/Fuzz): 1 KB states with a tag cut into an attribute hang
+    // juce::XmlDocument; the strict well-formedness check refuses them in linear time.
+    const juce::File dir(GRADED_HOSTILE_STATES_DIR);
+    const auto files = dir.findChildFiles(juce::File::findFiles, false, "*.bin");
+    REQUIRE(files.size() >= 3);
+    GradedCellsProcessor proc;
+    proc.selectFactoryPatch(1);
+    const auto before = stateOf(proc);
+    for (const auto& f : files) {
+        INFO(f.getFileName());
+        juce::MemoryBlock data;
+        REQUIRE(f.loadFileAsData(data));
+        proc.setStateInformation(data.getData(), int(data.getSize()));
+        CHECK(proc.lastStateError().contains("malformed XML"));
+        CHECK(stateOf(proc) == before);
+    }
+}
+
+TEST_CASE("the strict XML check accepts what we write and refuses what we never write", "[plugin][hardening][state]") {
+    GradedCellsProcessor proc;
+    const auto saved = stateOf(proc);
+    const std::string_view text(static_cast<const char*>(saved.getData()) + 8, saved.getSize() - 9);
+    CHECK(graded::xmlcheck::check(text, 16).empty());
+    const char* good[] = {"<a/>", "<?xml version=\"1.0\"?>\n<a x='1' y=\"&amp;&#65;&#x42;\">\n  <b/> <!-- c --> </a>\n"};
+    for (const char* g : good) CHECK(graded::xmlcheck::check(g, 16) == "");
+    const char* bad[] = {"", "<a>", "<a></b>", "<a x=1/>", "<a x=\"<\"/>", "<a x=\"&foo;\"/>", "<a/><b/>", "text<a/>",
+                         "<a><![CDATA[x]]></a>", "<!DOCTYPE a><a/>", "<a><?pi x?></a>", "<a x=\"1\"y=\"2\"/>", "<a x=\"1/>",
+                         "<a><b></a></b>", "<a>&</a>", "<a><</a>", "<a><!-- x</a>"};
+    for (const char* b : bad) {
+        INFO(b);
+        CHECK_FALSE(graded::xmlcheck::check(b, 16).empty());
+    }
+    CHECK_FALSE(graded::xmlcheck::check("<a><a><a/></a></a>", 2).empty());
+    CHECK(graded::xmlcheck::check("<a><a><a/></a></a>", 3).empty());
 }
