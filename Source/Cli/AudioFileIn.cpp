@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AudioFileIn.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace graded::cli {
 
@@ -15,49 +17,98 @@ std::string bytesText(std::int64_t bytes) {
     return std::to_string(bytes) + " bytes";
 }
 
-/** Why JUCE refused a stream, when its start says it is a WAV or AIFF: the fmt/COMM chunk's
-    fields, read from the first 64 KiB only. Empty when the stream looks like neither. */
-std::string diagnoseHeader(juce::InputStream& stream) {
-    if (!stream.setPosition(0)) return {};
-    juce::MemoryBlock head;
-    stream.readIntoMemoryBlock(head, 65536);
-    const auto* d = static_cast<const juce::uint8*>(head.getData());
-    const size_t size = head.getSize();
-    auto le16 = [&](size_t at) { return at + 2 <= size ? int(d[at] | d[at + 1] << 8) : -1; };
-    auto le32 = [&](size_t at) { return at + 4 <= size ? std::int64_t(std::uint32_t(d[at] | d[at + 1] << 8 | d[at + 2] << 16 | std::uint32_t(d[at + 3]) << 24)) : -1; };
-    auto be16 = [&](size_t at) { return at + 2 <= size ? int(d[at] << 8 | d[at + 1]) : -1; };
-    auto be32 = [&](size_t at) { return at + 4 <= size ? std::int64_t(std::uint32_t(std::uint32_t(d[at]) << 24 | d[at + 1] << 16 | d[at + 2] << 8 | d[at + 3])) : -1; };
-    auto tag = [&](size_t at, const char* t) { return at + 4 <= size && std::memcmp(d + at, t, 4) == 0; };
-    const bool wav = (tag(0, "RIFF") || tag(0, "RF64")) && tag(8, "WAVE");
-    const bool aiff = tag(0, "FORM") && (tag(8, "AIFF") || tag(8, "AIFC"));
-    if (!wav && !aiff) return {};
-    for (size_t at = 12; at + 8 <= size;) {
-        const std::int64_t len = wav ? le32(at + 4) : be32(at + 4);
-        if (wav && tag(at, "fmt ")) {
-            if (len < 16 || at + 24 > size) return "its fmt chunk is cut short";
-            const int formatTag = le16(at + 8), channels = le16(at + 10), bits = le16(at + 22);
-            const std::int64_t rate = le32(at + 12);
-            std::string why;
-            if (channels == 0) why += ", 0 channels";
-            if (rate == 0) why += ", a sample rate of 0 Hz";
-            if (bits == 0 || bits % 8 != 0 || bits > 32) why += ", " + std::to_string(bits) + "-bit samples";
-            if (formatTag != 1 && formatTag != 3 && formatTag != 0xFFFE) why += ", sample format tag " + std::to_string(formatTag) + " (not PCM or float)";
-            return why.empty() ? "its header (" + std::to_string(channels) + " ch, " + std::to_string(rate) + " Hz, " +
-                                     std::to_string(bits) + "-bit, format " + std::to_string(formatTag) + ") is not one JUCE reads"
-                               : "its header says" + why.substr(1);
+/** The format a file's header describes, found by walking its chunks. */
+struct Layout {
+    bool aiff = false;
+    int formatTag = 0;            ///< WAV: 1 PCM, 3 float (after unwrapping EXTENSIBLE)
+    std::string aifcType;         ///< AIFF-C compression type ("" for plain AIFF)
+    std::int64_t channels = -1, bits = -1, blockAlign = -1;
+    double rate = -1.0;
+    std::int64_t aiffFrames = -1; ///< AIFF: COMM's frame count
+    std::int64_t dataStart = -1, dataBytes = -1; ///< the sample data as the header claims it
+};
+
+std::uint32_t le32(const unsigned char* p) { return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24; }
+std::uint32_t be32(const unsigned char* p) { return std::uint32_t(p[3]) | std::uint32_t(p[2]) << 8 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[0]) << 24; }
+int le16(const unsigned char* p) { return int(p[0]) | int(p[1]) << 8; }
+int be16(const unsigned char* p) { return int(p[1]) | int(p[0]) << 8; }
+
+/** An 80-bit IEEE extended (AIFF's sample rate); NaN for infinities and NaNs. */
+double extended80(const unsigned char* p) {
+    const int exponent = ((p[0] & 0x7f) << 8) | p[1];
+    std::uint64_t mantissa = 0;
+    for (int i = 0; i < 8; ++i) mantissa = mantissa << 8 | p[2 + i];
+    if (exponent == 0x7fff) return std::numeric_limits<double>::quiet_NaN();
+    const double v = std::ldexp(double(mantissa), exponent - 16383 - 63);
+    return (p[0] & 0x80) ? -v : v;
+}
+
+/** Reads exactly n bytes at pos; false if the stream does not hold them. */
+bool readAt(juce::InputStream& in, std::int64_t pos, void* dest, int n) {
+    return in.setPosition(pos) && in.read(dest, n) == n;
+}
+
+/** Walks the RIFF/FORM chunks: only the format chunk (fmt / COMM) and the sample data chunk
+    (data / SSND) are read; every other chunk is skipped by its size, which must lie within the
+    stream. Returns an empty string, or why the header is unreadable. */
+std::string walkChunks(juce::InputStream& in, std::int64_t length, Layout& L) {
+    unsigned char head[12];
+    if (!readAt(in, 0, head, 12)) return "its header is cut short";
+    L.aiff = std::memcmp(head, "FORM", 4) == 0;
+    const bool aifc = L.aiff && std::memcmp(head + 8, "AIFC", 4) == 0;
+    bool haveFormat = false;
+    for (std::int64_t pos = 12; pos + 8 <= length;) {
+        unsigned char ch[8];
+        if (!readAt(in, pos, ch, 8)) break;
+        const std::int64_t size = L.aiff ? be32(ch + 4) : le32(ch + 4);
+        const std::int64_t body = pos + 8;
+        const bool fits = size <= length - body;
+        if (!L.aiff && std::memcmp(ch, "fmt ", 4) == 0) {
+            if (size < 16 || !fits) return "its fmt chunk is cut short";
+            unsigned char f[40] = {};
+            if (!readAt(in, body, f, int(std::min<std::int64_t>(size, 40)))) return "its fmt chunk is cut short";
+            L.formatTag = le16(f);
+            L.channels = le16(f + 2);
+            L.rate = double(le32(f + 4));
+            L.blockAlign = le16(f + 12);
+            L.bits = le16(f + 14);
+            if (L.formatTag == 0xFFFE) { // WAVE_FORMAT_EXTENSIBLE: the real tag opens the sub-format GUID
+                if (size < 40) return "its extensible fmt chunk is cut short";
+                L.formatTag = le16(f + 24);
+            }
+            haveFormat = true;
+        } else if (L.aiff && std::memcmp(ch, "COMM", 4) == 0) {
+            if (size < 18 || !fits) return "its COMM chunk is cut short";
+            unsigned char c[22] = {};
+            if (!readAt(in, body, c, int(std::min<std::int64_t>(size, 22)))) return "its COMM chunk is cut short";
+            L.channels = be16(c);
+            L.aiffFrames = be32(c + 2);
+            L.bits = be16(c + 6);
+            L.rate = extended80(c + 8);
+            if (aifc) {
+                if (size < 22) return "its AIFF-C COMM chunk has no compression type";
+                L.aifcType.assign(reinterpret_cast<const char*>(c + 18), 4);
+            }
+            haveFormat = true;
+        } else if (!L.aiff && std::memcmp(ch, "data", 4) == 0) {
+            L.dataStart = body;
+            L.dataBytes = size; // may claim more than the stream holds: checked by the caller
+            if (haveFormat) break;
+        } else if (L.aiff && std::memcmp(ch, "SSND", 4) == 0) {
+            unsigned char o[8];
+            if (size < 8 || !readAt(in, body, o, 8)) return "its SSND chunk is cut short";
+            const std::int64_t offset = be32(o);
+            L.dataStart = body + 8 + offset;
+            L.dataBytes = size - 8 - offset;
+            if (offset > length || L.dataBytes < 0) return "its SSND chunk's offset lies outside the chunk";
+            if (haveFormat) break;
         }
-        if (aiff && tag(at, "COMM")) {
-            if (len < 18 || at + 26 > size) return "its COMM chunk is cut short";
-            const int channels = be16(at + 8), bits = be16(at + 14);
-            std::string why;
-            if (channels == 0) why += ", 0 channels";
-            if (bits == 0 || bits % 8 != 0 || bits > 32) why += ", " + std::to_string(bits) + "-bit samples";
-            return why.empty() ? "its sample rate is 0, not finite or out of range" : "its header says" + why.substr(1);
-        }
-        if (len < 0) break;
-        at += 8 + static_cast<size_t>(len) + static_cast<size_t>(len & 1);
+        if (!fits) break; // a chunk running past the end: nothing after it can be trusted
+        pos = body + size + (size & 1);
     }
-    return "no format chunk in its first 64 KiB (truncated header?)";
+    if (!haveFormat) return std::string("no ") + (L.aiff ? "COMM" : "fmt") + " chunk (truncated header?)";
+    if (L.dataStart < 0) return std::string("no ") + (L.aiff ? "SSND" : "data") + " chunk";
+    return {};
 }
 
 } // namespace
@@ -73,46 +124,69 @@ std::unique_ptr<AudioFileIn> AudioFileIn::open(std::unique_ptr<juce::InputStream
         error = name + " is empty";
         return nullptr;
     }
-    // Only the formats whose frames have a fixed size in the file, so the stream's length
-    // bounds the frame count (no FLAC/Ogg/MP3: they are not built in anyway).
-    juce::WavAudioFormat wav;
-    juce::AiffAudioFormat aiff;
-    std::unique_ptr<juce::AudioFormatReader> reader;
-    for (juce::AudioFormat* format : {static_cast<juce::AudioFormat*>(&wav), static_cast<juce::AudioFormat*>(&aiff)}) {
-        if (!stream->setPosition(0)) break;
-        reader.reset(format->createReaderFor(stream.get(), false));
-        if (reader != nullptr) {
-            stream.release(); // the reader owns it now
-            break;
-        }
-    }
-    if (reader == nullptr) {
-        const std::string why = diagnoseHeader(*stream);
-        error = why.empty() ? name + " is neither a WAV nor an AIFF file"
-                            : name + " is not a readable WAV/AIFF file: " + why;
+    unsigned char magic[12] = {};
+    const bool hasMagic = readAt(*stream, 0, magic, int(std::min<std::int64_t>(12, streamBytes))) && streamBytes >= 12;
+    const bool wav = hasMagic && std::memcmp(magic, "RIFF", 4) == 0 && std::memcmp(magic + 8, "WAVE", 4) == 0;
+    const bool aiff = hasMagic && std::memcmp(magic, "FORM", 4) == 0
+                      && (std::memcmp(magic + 8, "AIFF", 4) == 0 || std::memcmp(magic + 8, "AIFC", 4) == 0);
+    if (hasMagic && std::memcmp(magic, "RF64", 4) == 0) {
+        error = name + " is an RF64 file (WAV over 4 GB), which graded-cli does not read";
         return nullptr;
     }
-    const double sr = reader->sampleRate;
-    const std::int64_t channels = reader->numChannels;
-    const int bits = static_cast<int>(reader->bitsPerSample);
+    if (!wav && !aiff) {
+        const bool looksLikeWav = streamBytes >= 4 && (std::memcmp(magic, "RIFF", 4) == 0 || std::memcmp(magic, "FORM", 4) == 0);
+        error = looksLikeWav ? name + " is not a readable WAV/AIFF file: its header is cut short"
+                             : name + " is neither a WAV nor an AIFF file";
+        return nullptr;
+    }
+    Layout L;
+    if (const auto why = walkChunks(*stream, streamBytes, L); !why.empty()) {
+        error = name + " is not a readable WAV/AIFF file: " + why;
+        return nullptr;
+    }
+    // the sample format
+    std::string why;
+    bool isFloat = false, bigEndian = L.aiff, unsigned8 = false;
+    if (L.channels == 0) why += ", 0 channels";
+    if (!L.aiff && L.rate == 0) why += ", a sample rate of 0 Hz";
+    if (L.aiff) {
+        const std::string& t = L.aifcType;
+        if (t == "sowt") bigEndian = false;
+        else if (t == "fl32" || t == "FL32") { isFloat = true; if (L.bits != 32) L.bits = 32; }
+        else if (t == "fl64" || t == "FL64") { isFloat = true; if (L.bits != 64) L.bits = 64; }
+        else if (!t.empty() && t != "NONE") why += ", AIFF-C compression '" + t + "' (graded-cli reads NONE, sowt, fl32, fl64)";
+    } else if (L.formatTag == 3) {
+        isFloat = true;
+    } else if (L.formatTag != 1) {
+        why += ", sample format tag " + std::to_string(L.formatTag) + " (not PCM or float)";
+    }
+    if (!why.empty()) {
+        error = name + " is not a readable WAV/AIFF file: its header says" + why.substr(1);
+        return nullptr;
+    }
+    const bool bitsOk = isFloat ? (L.bits == 32 || L.bits == 64) : (L.bits == 8 || L.bits == 16 || L.bits == 24 || L.bits == 32);
+    if (!bitsOk) {
+        error = name + ": " + std::to_string(L.bits) + "-bit " + (isFloat ? "float" : "integer")
+                + " samples are not supported (8, 16, 24, 32-bit integer; 32, 64-bit float)";
+        return nullptr;
+    }
+    unsigned8 = !L.aiff && !isFloat && L.bits == 8; // WAV's 8-bit samples are unsigned
+    const double sr = L.rate;
     if (!std::isfinite(sr) || sr < AudioInLimits::minSampleRate || sr > AudioInLimits::maxSampleRate) {
         error = name + ": the header's sample rate (" + (std::isfinite(sr) && sr == std::floor(sr) && std::abs(sr) < 1e15 ? std::to_string(static_cast<long long>(sr)) : juce::String(sr, 3).toStdString()) +
                 " Hz) is not plausible (1 Hz..10 MHz)";
         return nullptr;
     }
+    const std::int64_t channels = L.channels;
     if (channels < 1 || channels > AudioInLimits::maxChannels) {
         error = name + ": " + std::to_string(channels) + " channels (graded-cli reads 1.." +
                 std::to_string(AudioInLimits::maxChannels) + ")";
         return nullptr;
     }
-    if (bits != 8 && bits != 16 && bits != 24 && bits != 32) {
-        error = name + ": " + std::to_string(bits) + "-bit samples are not supported (8, 16, 24, 32)";
-        return nullptr;
-    }
-    const std::int64_t bytesPerFrame = channels * bits / 8;
-    const std::int64_t claimed = reader->lengthInSamples;
-    // The stream holds at most this many frames (its whole length, header included, as data).
-    const std::int64_t held = streamBytes / bytesPerFrame;
+    const std::int64_t bytesPerFrame = channels * (L.bits / 8);
+    const std::int64_t claimed = L.aiff ? L.aiffFrames : L.dataBytes / bytesPerFrame;
+    // The stream holds at most this many frames from the data's start.
+    const std::int64_t held = std::max<std::int64_t>(0, streamBytes - L.dataStart) / bytesPerFrame;
     if (claimed <= 0) {
         error = name + " holds no audio (0 frames)";
         return nullptr;
@@ -128,10 +202,16 @@ std::unique_ptr<AudioFileIn> AudioFileIn::open(std::unique_ptr<juce::InputStream
         return nullptr;
     }
     std::unique_ptr<AudioFileIn> in(new AudioFileIn());
-    in->reader_ = std::move(reader);
+    in->stream_ = std::move(stream);
+    in->dataStart_ = L.dataStart;
     in->sampleRate_ = sr;
     in->channels_ = static_cast<int>(channels);
     in->frames_ = claimed;
+    in->bits_ = static_cast<int>(L.bits);
+    in->float_ = isFloat;
+    in->bigEndian_ = bigEndian;
+    in->aiff_ = L.aiff;
+    in->unsigned8_ = unsigned8;
     return in;
 }
 
@@ -164,12 +244,48 @@ std::unique_ptr<AudioFileIn> AudioFileIn::open(const juce::File& file, std::stri
 }
 
 bool AudioFileIn::read(juce::AudioBuffer<float>& dest, std::int64_t start, int count, std::string& error) {
-    dest.setSize(channels_, count, false, false, true);
+    dest.setSize(channels_, std::max(0, count), false, false, true);
     if (count <= 0) return true;
-    if (!reader_->read(dest.getArrayOfWritePointers(), channels_, start, count)) {
-        error = "read error in the audio file at frame " + std::to_string(start);
+    dest.clear();
+    const std::int64_t first = std::clamp<std::int64_t>(start, 0, frames_);
+    const int total = static_cast<int>(std::clamp<std::int64_t>(frames_ - first, 0, count - (first - start)));
+    constexpr int kChunk = 16384; // frames decoded per read: bounded scratch memory
+    for (int done = 0; done < total; done += kChunk)
+        if (!decode(dest, first + done, static_cast<int>(first - start) + done, std::min(kChunk, total - done), error)) return false;
+    return true;
+}
+
+bool AudioFileIn::decode(juce::AudioBuffer<float>& dest, std::int64_t first, int offset, int n, std::string& error) {
+    const int bytes = bits_ / 8;
+    const std::int64_t frameBytes = std::int64_t(channels_) * bytes;
+    raw_.resize(static_cast<size_t>(n * frameBytes));
+    if (!readAt(*stream_, dataStart_ + first * frameBytes, raw_.data(), static_cast<int>(raw_.size()))) {
+        error = "read error in the audio file at frame " + std::to_string(first);
         return false;
     }
+    const auto* p = reinterpret_cast<const unsigned char*>(raw_.data());
+    for (int i = 0; i < n; ++i)
+        for (int c = 0; c < channels_; ++c, p += bytes) {
+            unsigned char b[8];
+            for (int k = 0; k < bytes; ++k) b[k] = bigEndian_ ? p[bytes - 1 - k] : p[k]; // little-endian order
+            float v = 0.f;
+            if (float_ && bytes == 4) {
+                float f;
+                std::memcpy(&f, b, 4);
+                v = f;
+            } else if (float_) {
+                double d;
+                std::memcpy(&d, b, 8);
+                v = static_cast<float>(d);
+            } else if (bytes == 1) {
+                v = unsigned8_ ? (float(b[0]) - 128.f) / 128.f : float(static_cast<signed char>(b[0])) / 128.f;
+            } else {
+                std::uint32_t u = 0;
+                for (int k = 0; k < bytes; ++k) u |= std::uint32_t(b[k]) << (8 * (k + 4 - bytes)); // left-justified
+                v = float(double(static_cast<std::int32_t>(u)) / 2147483648.0);
+            }
+            dest.setSample(c, offset + i, v);
+        }
     return true;
 }
 

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Reading WAV/AIFF input for graded-cli, hardened against hostile files: header sizes are
-// never trusted (a 19 KB file claiming 4 GB of data is refused before anything is
-// allocated), channel counts and sample rates are range-checked, and a truncated or foreign
-// file gets a one-line reason instead of a crash. Usable from a fuzz harness through the
-// memory overloads.
+// Reading WAV/AIFF input for graded-cli, hardened against hostile files. The RIFF/FORM
+// chunks are walked and the samples decoded here, not by JUCE's readers (fuzzing found
+// JUCE 7.0.5's WAV/AIFF readers allocating a metadata chunk's claimed size, looping over a
+// huge chunk's claimed entries, reading past an AIFF 'cate' chunk and dividing by a zero
+// frame size): only the format and sample-data chunks are read, every size is checked
+// against the stream's length before anything is allocated (a 19 KB file claiming 4 GB of
+// data is refused), channel counts, sample formats and rates are range-checked, and a
+// truncated or foreign file gets a one-line reason. Usable from a fuzz harness through the
+// memory overloads. Formats: WAV (RIFF) PCM 8/16/24/32-bit and float 32/64-bit, also as
+// WAVE_FORMAT_EXTENSIBLE; AIFF PCM 8/16/24/32-bit; AIFF-C NONE, sowt, fl32, fl64.
 
 #include <juce_audio_formats/juce_audio_formats.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace graded::cli {
 
@@ -44,9 +50,9 @@ public:
     double sampleRate() const noexcept { return sampleRate_; }
     int numChannels() const noexcept { return channels_; }
     std::int64_t numFrames() const noexcept { return frames_; }
-    juce::String formatName() const { return reader_->getFormatName(); }
-    int bitsPerSample() const noexcept { return static_cast<int>(reader_->bitsPerSample); }
-    bool isFloat() const noexcept { return reader_->usesFloatingPointData; }
+    juce::String formatName() const { return aiff_ ? "AIFF file" : "WAV file"; }
+    int bitsPerSample() const noexcept { return bits_; }
+    bool isFloat() const noexcept { return float_; }
 
     /** Reads frames [start, start + count) of every channel into dest (resized to
         numChannels x count, no reallocation when it is big enough). Frames past the end read
@@ -55,10 +61,16 @@ public:
 
 private:
     AudioFileIn() = default;
-    std::unique_ptr<juce::AudioFormatReader> reader_;
+    /** Decodes n frames from frame `first` into dest at `offset`. */
+    bool decode(juce::AudioBuffer<float>& dest, std::int64_t first, int offset, int n, std::string& error);
+    std::unique_ptr<juce::InputStream> stream_;
+    std::int64_t dataStart_ = 0;      ///< byte offset of frame 0
     double sampleRate_ = 0.0;
     int channels_ = 0;
     std::int64_t frames_ = 0;
+    int bits_ = 0;
+    bool float_ = false, bigEndian_ = false, aiff_ = false, unsigned8_ = false;
+    std::vector<char> raw_;           ///< one block of raw sample bytes
 };
 
 /** The whole file (or stream, or memory) as a buffer, within AudioInLimits::maxSamplesInMemory.
