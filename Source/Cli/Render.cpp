@@ -18,6 +18,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <unistd.h>
 
@@ -25,10 +26,11 @@ namespace graded::cli {
 
 const char* const kRenderHelp =
     "usage: graded-cli render [--patch NAME|FILE.json] [IN.wav] OUT.wav [--set PARAM=VALUE]...\n"
-    "                         [--midi IN.mid] [--block N] [--trace OUT.csv] [--plot OUT.png]\n"
+    "                         [--midi IN.mid] [--block N] [--bits 16|24|32f] [--trace OUT.csv]\n"
+    "                         [--plot OUT.png]\n"
     "\n"
     "Runs the GradedCells plugin's AudioProcessor over IN (WAV or AIFF) and writes OUT (WAV,\n"
-    "or AIFF for .aif/.aiff, 24-bit), latency-compensated. Without IN it renders a built-in\n"
+    "or AIFF for .aif/.aiff), latency-compensated. Without IN it renders a built-in\n"
     "demo clip (6 s at 48 kHz: two tones, a third entering at 3 s) through the patch.\n"
     "The plugin is mono or stereo: an input with more channels is processed in stereo pairs\n"
     "(1+2, 3+4, ...; an odd last channel alone) through one processor instance per pair, and\n"
@@ -42,6 +44,11 @@ const char* const kRenderHelp =
     "  --midi FILE    a MIDI file driving the reward (note-on velocity, CC 1), episodes\n"
     "                 (note-off) and resets (CC 123), sample-accurately\n"
     "  --block N      host block size, 1..8192 (default 512)\n"
+    "  --bits B       OUT's samples: 32f (32-bit float, the default for WAV: nothing is\n"
+    "                 clipped), 24 or 16 (integer: samples beyond full scale are clipped and\n"
+    "                 render warns). AIFF has no float here: it defaults to 24, and 32 is\n"
+    "                 32-bit integer. render prints the output's sample peak and its true\n"
+    "                 peak (4x oversampled, as ITU-R BS.1770) in dBFS.\n"
     "  --trace CSV    telemetry snapshots (~30/s) of the first channel pair, streamed to the\n"
     "                 file: each node's main compartment, L, mu, bands\n"
     "  --plot PNG     the traces and the band spectrum over time (at most 2048 time points,\n"
@@ -69,6 +76,7 @@ struct Options {
     std::vector<std::pair<std::string, std::string>> sets;
     std::string midi;
     int block = 512;
+    std::string bits;             ///< "16", "24", "32", "32f" or "" (the format's default)
     std::string trace, plot;
 };
 
@@ -94,6 +102,10 @@ Options parse(const std::vector<std::string>& args) {
             if (!s.containsOnly("0123456789") || s.isEmpty() || s.length() > 5 || s.getIntValue() < 1 || s.getIntValue() > 8192)
                 throw UsageError{"--block wants an integer 1..8192, got '" + v + "'"};
             o.block = s.getIntValue();
+        } else if (a == "--bits") {
+            o.bits = value();
+            if (o.bits != "16" && o.bits != "24" && o.bits != "32" && o.bits != "32f")
+                throw UsageError{"--bits wants 16, 24 or 32f, got '" + o.bits + "'"};
         } else if (a == "--trace") o.trace = value();
         else if (a == "--plot") o.plot = value();
         else if (a.size() > 1 && a[0] == '-') throw UsageError{"unknown option '" + a + "'"};
@@ -318,14 +330,20 @@ int runRender(const std::vector<std::string>& args) {
         const juce::File outFile(cwd.getChildFile(o.out));
         const auto ext = outFile.getFileExtension().toLowerCase();
         std::unique_ptr<juce::AudioFormat> format;
-        if (ext == ".aif" || ext == ".aiff") format = std::make_unique<juce::AiffAudioFormat>();
+        const bool aiffOut = ext == ".aif" || ext == ".aiff";
+        if (aiffOut) format = std::make_unique<juce::AiffAudioFormat>();
         else format = std::make_unique<juce::WavAudioFormat>();
+        // JUCE writes 32-bit WAV as float and 32-bit AIFF as integer.
+        if (aiffOut && o.bits == "32f") throw UsageError{"--bits 32f: AIFF output is integer here (16, 24 or 32); write a .wav for float"};
+        if (!aiffOut && o.bits == "32") throw UsageError{"--bits 32: 32-bit WAV output is float here; say 32f (or 16, 24)"};
+        const int outBits = o.bits.empty() ? (aiffOut ? 24 : 32) : std::stoi(o.bits);
+        const bool floatOut = !aiffOut && outBits == 32;
         juce::TemporaryFile tempOut(outFile);
         std::unique_ptr<juce::AudioFormatWriter> writer;
         {
             auto stream = std::make_unique<juce::FileOutputStream>(tempOut.getFile());
             if (!stream->openedOk()) throw UsageError{"cannot write " + o.out + " (" + stream->getStatus().getErrorMessage().toStdString() + ")"};
-            writer.reset(format->createWriterFor(stream.get(), sr, static_cast<unsigned>(channels), 24, {}, 0));
+            writer.reset(format->createWriterFor(stream.get(), sr, static_cast<unsigned>(channels), outBits, {}, 0));
             if (writer == nullptr) throw UsageError{"cannot write " + o.out + " as " + format->getFormatName().toStdString() +
                                                     " (" + std::to_string(channels) + " ch, " + hzText(sr) + " Hz)"};
             stream.release();
@@ -346,6 +364,8 @@ int runRender(const std::vector<std::string>& args) {
         std::int64_t nonFiniteIn = 0, nonFiniteOut = 0;
         double inSquares = 0.0, outSquares = 0.0;
         float outPeak = 0.f;
+        std::int64_t overFullScale = 0; // samples an integer file clips
+        std::vector<TruePeakMeter> truePeak(static_cast<size_t>(channels));
         Telemetry snapshot;
         const bool wantTelemetry = trace != nullptr || plot != nullptr;
         std::int64_t telemetryFullBlocks = 0;
@@ -393,6 +413,8 @@ int runRender(const std::vector<std::string>& args) {
                         if (!std::isfinite(d[i])) { d[i] = 0.f; ++nonFiniteOut; }
                         outSquares += double(d[i]) * d[i];
                         outPeak = std::max(outPeak, std::abs(d[i]));
+                        if (std::abs(d[i]) >= 1.f) ++overFullScale;
+                        truePeak[static_cast<size_t>(ch)].add(d[i]);
                     }
                 }
                 if (!writer->writeFromAudioSampleBuffer(outBlock, from, count)) throw UsageError{"cannot write " + o.out + " (disk full?)"};
@@ -438,13 +460,25 @@ int runRender(const std::vector<std::string>& args) {
                           (o.in.empty() ? juce::String("demo clip") : juce::String(o.in)) + ")");
 
         const double samples = static_cast<double>(std::max<std::int64_t>(1, total)) * channels;
-        std::fprintf(stderr, "render: %s -> %s (%s, %d ch, %.0f Hz, %.2f s, latency %d samples compensated, "
-                             "in RMS %.4f, out RMS %.4f, out peak %.4f%s%s)\n",
+        float tp = 0.f;
+        for (auto& m : truePeak) tp = std::max(tp, m.finish());
+        auto dbfs = [](double x) { return x > 0.0 ? 20.0 * std::log10(x) : -std::numeric_limits<double>::infinity(); };
+        std::fprintf(stderr, "render: %s -> %s (%s, %d ch, %.0f Hz, %.2f s, %s, latency %d samples compensated, "
+                             "in RMS %.4f, out RMS %.4f, out peak %.4f = %.2f dBFS, true peak %.2f dBTP%s%s)\n",
                      o.in.empty() ? "demo clip" : o.in.c_str(), outFile.getFullPathName().toRawUTF8(),
-                     procs.front()->currentPatchName().toRawUTF8(), channels, sr, static_cast<double>(total) / sr, latency,
+                     procs.front()->currentPatchName().toRawUTF8(), channels, sr, static_cast<double>(total) / sr,
+                     floatOut ? "32-bit float" : (std::to_string(outBits) + "-bit").c_str(), latency,
                      std::sqrt(inSquares / samples), std::sqrt(outSquares / samples), static_cast<double>(outPeak),
+                     dbfs(outPeak), dbfs(tp),
                      o.trace.empty() ? "" : (", trace " + o.trace).c_str(),
                      o.plot.empty() ? "" : (", plot " + o.plot).c_str());
+        if (!floatOut && overFullScale > 0)
+            std::fprintf(stderr, "render: warning: %lld samples at or beyond full scale (peak %+.2f dBFS) were clipped in the "
+                                 "%d-bit file; --bits 32f keeps them\n",
+                         static_cast<long long>(overFullScale), dbfs(outPeak), outBits);
+        else if (tp >= 1.f)
+            std::fprintf(stderr, "render: note: the true peak (%+.2f dBTP) is at or above 0 dBFS: a fixed-point copy or a "
+                                 "converter would clip\n", dbfs(tp));
         if (runningLatency != latency)
             std::fprintf(stderr, "render: warning: the processor reported %d samples of latency after prepareToPlay but its "
                                  "engine runs %d-sample steps: the output is misaligned by %d samples (a processor bug)\n",

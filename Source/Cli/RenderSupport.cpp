@@ -178,4 +178,33 @@ void writePlot(const juce::File& file, const std::string& name, const PlotSeries
     if (!temp.overwriteTargetFileWithTemporary()) throw UsageError{"cannot write " + name};
 }
 
+TruePeakMeter::TruePeakMeter() {
+    // h[k], k = 0..47, a 4x interpolation low-pass: sinc at a quarter of the oversampled rate
+    // under a Hann window; phase p of output sample n uses h[p + 4 j] against x[n - j].
+    const int n = kTaps * kPhases;
+    const double centre = (n - 1) / 2.0;
+    for (int k = 0; k < n; ++k) {
+        const double t = (k - centre) / kPhases;
+        const double sinc = t == 0.0 ? 1.0 : std::sin(juce::MathConstants<double>::pi * t) / (juce::MathConstants<double>::pi * t);
+        const double w = 0.5 - 0.5 * std::cos(2.0 * juce::MathConstants<double>::pi * (k + 0.5) / n);
+        coeff_[k % kPhases][k / kPhases] = static_cast<float>(sinc * w);
+    }
+}
+
+void TruePeakMeter::add(float x) noexcept {
+    hist_[pos_] = x;
+    peak_ = std::max(peak_, std::abs(x));
+    for (int p = 0; p < kPhases; ++p) {
+        float acc = 0.f;
+        for (int j = 0; j < kTaps; ++j) acc += coeff_[p][j] * hist_[(pos_ - j + kTaps) % kTaps];
+        peak_ = std::max(peak_, std::abs(acc));
+    }
+    pos_ = (pos_ + 1) % kTaps;
+}
+
+float TruePeakMeter::finish() noexcept {
+    for (int i = 0; i < kTaps; ++i) add(0.f);
+    return peak_;
+}
+
 } // namespace graded::cli

@@ -69,4 +69,23 @@ private:
 /** Draws the plot and writes it as PNG (throws UsageError if it cannot). */
 void writePlot(const juce::File& file, const std::string& name, const PlotSeries& series, const juce::String& title);
 
+/** The true peak of a stream of samples: the largest magnitude of the signal 4x oversampled
+    by a windowed-sinc interpolator (48 taps, as ITU-R BS.1770 suggests), so inter-sample
+    peaks that a converter would reconstruct are seen. */
+class TruePeakMeter {
+public:
+    TruePeakMeter();
+    void add(float x) noexcept;
+    /** Flushes the interpolator and returns the peak (linear). */
+    float finish() noexcept;
+
+private:
+    static constexpr int kTaps = 12;      ///< per phase
+    static constexpr int kPhases = 4;
+    float coeff_[kPhases][kTaps];
+    float hist_[kTaps] = {};
+    int pos_ = 0;
+    float peak_ = 0.f;
+};
+
 } // namespace graded::cli

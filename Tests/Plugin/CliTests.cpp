@@ -425,3 +425,40 @@ TEST_CASE("render: at 1536 kHz a step below the real-time minimum runs larger, s
     if (r.err.find("latency 16 samples") == std::string::npos) // the engine chose a larger step: render says so
         CHECK_THAT(r.err, Catch::Contains("step 16 samples asked, the engine runs"));
 }
+
+TEST_CASE("render: float WAV by default, --bits 16|24 on request; peak, true peak and a clip warning", "[cli][render]") {
+    TempDir t;
+    // 0.9 full scale at fs/4, 45 degrees off the samples: sample peak 0.636, true peak 0.9
+    std::vector<float> f(2 * 48000);
+    for (size_t i = 0; i < f.size(); ++i)
+        f[i] = float(0.9 * std::sin(juce::MathConstants<double>::halfPi * double((i / 2) % 4) + juce::MathConstants<double>::pi / 4));
+    const auto in = t.write("quarter.wav", wavBytes(2, 48000, 32, 3, float32(f)));
+    auto r = runCli({"render", in, t.path("float.wav"), "--set", "dryWet=0"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("32-bit float") && Catch::Contains("out peak 0.6364 = -3.9") && Catch::Contains("true peak -0.9"));
+    std::string error;
+    auto file = graded::cli::AudioFileIn::open(juce::File(t.path("float.wav")), error);
+    REQUIRE(file != nullptr);
+    CHECK(file->isFloat());
+    CHECK(file->bitsPerSample() == 32);
+
+    // +6 dB: beyond full scale. Float keeps it (and notes the true peak); 16-bit clips and warns.
+    r = runCli({"render", in, t.path("loud.wav"), "--set", "dryWet=0", "--set", "outputGain=6"});
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("true peak") && Catch::Contains("would clip"));
+    double sr = 0;
+    CHECK(readBack(t.path("loud.wav"), sr).getMagnitude(0, 0, 48000) > 1.2f);
+    r = runCli({"render", in, t.path("loud16.wav"), "--set", "dryWet=0", "--set", "outputGain=6", "--bits", "16"});
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("16-bit") && Catch::Contains("were clipped in the 16-bit file"));
+    file = graded::cli::AudioFileIn::open(juce::File(t.path("loud16.wav")), error);
+    REQUIRE(file != nullptr);
+    CHECK_FALSE(file->isFloat());
+    CHECK(file->bitsPerSample() == 16);
+    CHECK(runCli({"render", in, t.path("x.wav"), "--bits", "12"}).exitCode == 2);
+    CHECK(runCli({"render", in, t.path("x.aiff"), "--bits", "32f"}).exitCode == 2);
+    r = runCli({"render", in, t.path("x.aiff")});
+    CHECK(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("24-bit"));
+}
