@@ -162,6 +162,10 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     folderButton_.setTooltip("Rescan the user patch folder: " + userPatchFolder().getFullPathName());
     folderButton_.onClick = [this] { rebuildPatchList(); };
     addAndMakeVisible(folderButton_);
+    midiButton_.setTooltip("How MIDI drives the reward: notes from middle C up reward (velocity), notes below punish, "
+                           "pitch bend gives a reward from -1 to +1; what happens when the last note is released");
+    midiButton_.onClick = [this] { showMidiMenu(); };
+    addAndMakeVisible(midiButton_);
 
     description_.setFont(juce::Font(12.5f));
     description_.setColour(juce::Label::textColourId, colours::textDim);
@@ -370,6 +374,21 @@ void PluginEditor::timerCallback() {
     }
 }
 
+void PluginEditor::showMidiMenu() {
+    using plugin::RewardRelease;
+    juce::PopupMenu menu;
+    menu.addSectionHeader("Reward from MIDI");
+    menu.addItem("Notes C4 and up: +velocity; below C4: -velocity", false, false, nullptr);
+    menu.addItem("Pitch bend: -1 .. +1;  CC " + juce::String(processor_.rewardCc()) + ": 0 .. 1", false, false, nullptr);
+    menu.addSectionHeader("When the last note is released");
+    const auto release = processor_.rewardRelease();
+    menu.addItem("Reward returns to 0", true, release == RewardRelease::zero,
+                 [this] { processor_.setRewardRelease(RewardRelease::zero); });
+    menu.addItem("Reward holds its value", true, release == RewardRelease::hold,
+                 [this] { processor_.setRewardRelease(RewardRelease::hold); });
+    menu.showMenuAsync(juce::PopupMenu::Options().withTargetComponent(&midiButton_));
+}
+
 void PluginEditor::syncStatus() {
     const auto engine = processor_.engineStatus();
     juce::StringArray lines;
@@ -394,6 +413,7 @@ void PluginEditor::resized() {
     auto top = r.removeFromTop(32);
     title_.setBounds(top.removeFromLeft(150));
     folderButton_.setBounds(top.removeFromRight(120).reduced(2));
+    midiButton_.setBounds(top.removeFromRight(80).reduced(2));
     loadButton_.setBounds(top.removeFromRight(120).reduced(2));
     patchBox_.setBounds(top.reduced(4, 2));
     if (status_.isVisible()) status_.setBounds(r.removeFromTop(34));

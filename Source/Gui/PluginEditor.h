@@ -87,6 +87,8 @@ private:
     juce::ComboBox patchBox_;
     juce::TextButton loadButton_{"Load patch..."};
     juce::TextButton folderButton_{"Rescan folder"};
+    juce::TextButton midiButton_{"MIDI..."};
+    void showMidiMenu();
     juce::Label description_;
     juce::Label status_;              ///< why the patch is not running, or why a load failed
     juce::String shownStatus_, loadError_;

@@ -237,43 +237,60 @@ bool GradedCellsProcessor::isBusesLayoutSupported(const BusesLayout& layouts) co
 void GradedCellsProcessor::handleMidi(const juce::MidiBuffer& midi, int numSamples) noexcept {
     const int rewardCc = rewardCc_.load(std::memory_order_relaxed);
     const int episodeCc = episodeCc_.load(std::memory_order_relaxed);
+    const bool releaseToZero = rewardRelease_.load(std::memory_order_relaxed) == static_cast<int>(RewardRelease::zero);
     if (episodeCc != lastEpisodeCcNumber_) { // a newly chosen CC starts released
         lastEpisodeCcNumber_ = episodeCc;
         lastEpisodeCcValue_ = 0;
     }
     const int lastSample = juce::jmax(0, numSamples - 1);
-    for (const auto meta : midi) {
-        if (meta.numBytes < 2) continue;
-        const juce::uint8* d = meta.data;
-        const int status = d[0] & 0xF0;
-        ControlEvent ev;
-        ev.sampleOffset = juce::jlimit(0, lastSample, meta.samplePosition);
-        if (status == 0x90 && meta.numBytes >= 3 && d[2] > 0) {
-            ev.type = ControlEvent::reward;
-            ev.value = static_cast<float>(d[2]) / 127.f;
-        } else if (status == 0x80 || (status == 0x90 && meta.numBytes >= 3)) {
-            ev.type = ControlEvent::endEpisode;
-        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == rewardCc) {
-            ev.type = ControlEvent::reward;
-            ev.value = static_cast<float>(d[2]) / 127.f;
-        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == kAllNotesOffCc) {
-            ev.type = ControlEvent::resetCells;
-        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == episodeCc) {
-            const bool rising = d[2] >= 64 && lastEpisodeCcValue_ < 64;
-            lastEpisodeCcValue_ = d[2];
-            if (!rising) continue;
-            ev.type = ControlEvent::endEpisode;
-        } else {
-            continue;
-        }
+    auto send = [this](ControlEvent ev, bool played) {
         engine_->addEvent(ev);
         switch (ev.type) {
         case ControlEvent::reward:
             monitor_.lastMidiReward.store(ev.value, std::memory_order_relaxed);
-            monitor_.midiRewardEvents.fetch_add(1, std::memory_order_relaxed);
+            if (played) monitor_.midiRewardEvents.fetch_add(1, std::memory_order_relaxed);
             break;
         case ControlEvent::endEpisode: monitor_.episodeEnds.fetch_add(1, std::memory_order_relaxed); break;
         case ControlEvent::resetCells: monitor_.cellResets.fetch_add(1, std::memory_order_relaxed); break;
+        }
+    };
+    for (const auto meta : midi) {
+        if (meta.numBytes < 2) continue;
+        const juce::uint8* d = meta.data;
+        const int status = d[0] & 0xF0, channel = d[0] & 0x0F;
+        const int offset = juce::jlimit(0, lastSample, meta.samplePosition);
+        if (status == 0x90 && meta.numBytes >= 3 && d[2] > 0) {
+            const int note = d[1] & 0x7F;
+            if (!heldNotes_[size_t(channel)][size_t(note)]) {
+                heldNotes_[size_t(channel)][size_t(note)] = true;
+                ++heldNoteCount_;
+            }
+            const float v = static_cast<float>(d[2]) / 127.f;
+            send({offset, ControlEvent::reward, note >= kRewardSplitNote ? v : -v}, true);
+        } else if (status == 0x80 || (status == 0x90 && meta.numBytes >= 3)) {
+            const int note = d[1] & 0x7F;
+            if (heldNotes_[size_t(channel)][size_t(note)]) {
+                heldNotes_[size_t(channel)][size_t(note)] = false;
+                --heldNoteCount_;
+            }
+            send({offset, ControlEvent::endEpisode, 0.f}, false);
+            // after the episode's evolve (same offset, queued after it)
+            if (releaseToZero && heldNoteCount_ == 0) send({offset, ControlEvent::reward, 0.f}, false);
+        } else if (status == 0xE0 && meta.numBytes >= 3) {
+            const int bend = (d[1] & 0x7F) | (d[2] & 0x7F) << 7; // 0..16383, centre 8192
+            const float r = bend >= 8192 ? static_cast<float>(bend - 8192) / 8191.f : static_cast<float>(bend - 8192) / 8192.f;
+            send({offset, ControlEvent::reward, r}, true);
+        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == rewardCc) {
+            send({offset, ControlEvent::reward, static_cast<float>(d[2]) / 127.f}, true);
+        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == kAllNotesOffCc) {
+            send({offset, ControlEvent::resetCells, 0.f}, false);
+            for (auto& ch : heldNotes_) ch.fill(false);
+            if (heldNoteCount_ > 0 && releaseToZero) send({offset, ControlEvent::reward, 0.f}, false);
+            heldNoteCount_ = 0;
+        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == episodeCc) {
+            const bool rising = d[2] >= 64 && lastEpisodeCcValue_ < 64;
+            lastEpisodeCcValue_ = d[2];
+            if (rising) send({offset, ControlEvent::endEpisode, 0.f}, false);
         }
     }
 }

@@ -9,6 +9,7 @@
 
 #include <juce_audio_processors/juce_audio_processors.h>
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -27,9 +28,15 @@ struct PatchSelection {
     std::uint64_t version = 0;           ///< grows with every selection: the editor's change signal
 };
 
-/** Default MIDI mapping (see README): note-on velocity and CC kDefaultRewardCc set the
-    reward, note-off ends an episode, all-notes-off (CC 123) resets the cells. */
+/** Default MIDI mapping (see README): note-on velocity sets the reward (positive from
+    kRewardSplitNote up, negative below it), pitch bend sets a bipolar reward, CC
+    kDefaultRewardCc sets it too; note-off ends an episode; all-notes-off (CC 123) resets the
+    cells. */
 inline constexpr int kDefaultRewardCc = 1;
+/** Notes from this one (middle C) up reward (+velocity/127); notes below punish (-velocity/127). */
+inline constexpr int kRewardSplitNote = 60;
+/** What the reward does when the last held note is released. */
+enum class RewardRelease { zero = 0, hold = 1 };
 /** CC that ends an episode when it rises to >= 64 (default: the sustain pedal). */
 inline constexpr int kDefaultEpisodeCc = 64;
 inline constexpr int kAllNotesOffCc = 123;
@@ -108,6 +115,10 @@ public:
     void setRewardCc(int cc) noexcept { rewardCc_.store(juce::jlimit(0, 127, cc)); }
     int episodeCc() const noexcept { return episodeCc_.load(); }
     void setEpisodeCc(int cc) noexcept { episodeCc_.store(juce::jlimit(0, 127, cc)); }
+    /** After the last held note is released the MIDI reward returns to 0 (zero, the default)
+        or keeps its value (hold; what states saved before this setting existed get). */
+    RewardRelease rewardRelease() const noexcept { return static_cast<RewardRelease>(rewardRelease_.load()); }
+    void setRewardRelease(RewardRelease r) noexcept { rewardRelease_.store(static_cast<int>(r)); }
 
     /** Every parameter to its default, factory patch 0, default MIDI mapping. */
     void resetToDefaultState();
@@ -185,6 +196,9 @@ private:
     std::atomic<int> ownPatchParamWrites_{0};
     std::atomic<int> rewardCc_{kDefaultRewardCc};
     std::atomic<int> episodeCc_{kDefaultEpisodeCc};
+    std::atomic<int> rewardRelease_{static_cast<int>(RewardRelease::zero)};
+    std::array<std::array<bool, 128>, 16> heldNotes_{}; ///< audio thread: [channel][note]
+    int heldNoteCount_ = 0;                             ///< audio thread
     int lastEpisodeCcValue_ = 0;  ///< audio thread: for the CC's rising edge
     int lastEpisodeCcNumber_ = kDefaultEpisodeCc;
     std::atomic<int> latencyOfRunningEngine_{0}; ///< audio thread -> LatencySync (0: no engine)

@@ -2,7 +2,7 @@
 // Saved state: binary-wrapped XML (juce::AudioProcessor::copyXmlToBinary) of
 //   <GradedCellsState formatVersion="1">
 //     <Patch source="factory|user" index="0" name="..." json="{...user patch...}"/>
-//     <Midi rewardCc="1" episodeCc="64"/>
+//     <Midi rewardCc="1" episodeCc="64" rewardAfterNoteOff="zero|hold"/>
 //     <Editor width="1100" height="720"/>                             (optional)
 //     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
 //   </GradedCellsState>
@@ -35,6 +35,7 @@ struct StagedState {
     PatchSelection patch;
     int rewardCc = kDefaultRewardCc;
     int episodeCc = kDefaultEpisodeCc;
+    RewardRelease rewardRelease = RewardRelease::hold; ///< states from before the setting: hold, as then
     int editorWidth = 0, editorHeight = 0;
     int formatVersion = 0;
 };
@@ -98,6 +99,9 @@ StagedState stage(const juce::XmlElement& xml) {
         const auto ecc = parseNumber(midi.getProperty("episodeCc", kDefaultEpisodeCc));
         if (!ecc || *ecc < 0 || *ecc > 127) throw StateError{"malformed episodeCc"};
         s.episodeCc = static_cast<int>(*ecc);
+        const auto release = midi.getProperty("rewardAfterNoteOff", "hold").toString();
+        if (release == "zero") s.rewardRelease = RewardRelease::zero;
+        else if (release != "hold") throw StateError{"malformed rewardAfterNoteOff '" + release + "'"};
     }
 
     // The editor's size is a convenience: a bad value is ignored, not a reason to reject.
@@ -130,6 +134,7 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
     juce::ValueTree midi(kMidiTag);
     midi.setProperty("rewardCc", rewardCc(), nullptr);
     midi.setProperty("episodeCc", episodeCc(), nullptr);
+    midi.setProperty("rewardAfterNoteOff", rewardRelease() == RewardRelease::zero ? "zero" : "hold", nullptr);
     root.appendChild(midi, nullptr);
 
     const auto size = editorSize();
@@ -229,6 +234,7 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     }
     setRewardCc(staged.rewardCc);
     setEpisodeCc(staged.episodeCc);
+    setRewardRelease(staged.rewardRelease);
     if (staged.editorWidth > 0) setEditorSize(staged.editorWidth, staged.editorHeight);
 
     juce::String error;
@@ -254,6 +260,7 @@ void GradedCellsProcessor::resetToDefaultState() {
                 ranged->setValueNotifyingHost(ranged->getDefaultValue());
     setRewardCc(kDefaultRewardCc);
     setEpisodeCc(kDefaultEpisodeCc);
+    setRewardRelease(RewardRelease::zero);
     selectFactoryPatch(0);
 }
 
