@@ -2,6 +2,7 @@
 #include "Commands.h"
 
 #include "Golden/Golden.h"
+#include "Synapses/SynapseGolden.h"
 
 #include <cstdio>
 #include <string>
@@ -12,13 +13,15 @@ const char* const kReplayHelp =
     "usage: graded-cli replay FILE.json [--precision double|float] [--case ID]\n"
     "\n"
     "Replays every case of a golden trajectory file (the format of shared/golden/README.md,\n"
-    "which you can also write from your own ngclearn runs) through the C++ cells and compares\n"
-    "every recorded value.\n"
+    "which you can also write from your own ngclearn runs) through the C++ cells (or, for a\n"
+    "file of DenseSynapse / HebbianSynapse cases, the C++ synapses) and compares every\n"
+    "recorded value.\n"
     "\n"
     "  --precision P  double (default) or float\n"
     "  --case ID      replay only the case with this id\n"
     "  --tolerance E  override the pass bound: |ours - ref| <= E * max(1, |ref|)\n"
-    "                 (defaults: 1e-8 in double; per family in float, see README)\n"
+    "                 (defaults: 1e-8 in double, 1e-9 for synapses; per family in\n"
+    "                 float, see README)\n"
     "\n"
     "Prints one line per case:\n"
     "  PASS <id> max_abs_err=<e> max_rel_err=<e>\n"
@@ -28,16 +31,17 @@ const char* const kReplayHelp =
 
 namespace {
 
-template <typename T>
-int replayAll(const golden::File& file, const std::string& only, double tolOverride) {
+template <typename T, typename File, typename Replay, typename Tolerance>
+int replayAll(const File& file, const std::string& only, double tolOverride, Replay replay,
+              Tolerance tolerance) {
     struct Line { std::string text; bool pass; };
     std::vector<Line> lines;
     // Every case is checked before anything is printed, so a malformed case yields one
     // error line and exit 2 rather than a partial report.
     for (const auto& c : file.cases) {
         if (!only.empty() && c.id != only) continue;
-        const double tol = tolOverride > 0 ? tolOverride : golden::tolerance<T>(c);
-        const auto r = golden::replay<T>(c, tol);
+        const double tol = tolOverride > 0 ? tolOverride : tolerance(c);
+        const auto r = replay(c, tol);
         char buf[512];
         std::snprintf(buf, sizeof buf, "%s %s max_abs_err=%.3g max_rel_err=%.3g",
                       r.pass ? "PASS" : "FAIL", c.id.c_str(), r.maxAbsErr, r.maxRelErr);
@@ -101,9 +105,18 @@ int runReplay(const std::vector<std::string>& args) {
     if (file.empty()) throw std::invalid_argument("no FILE.json given (see --help)");
     if (precision != "double" && precision != "float")
         throw std::invalid_argument("--precision must be double or float");
+    // The synapse files (DenseSynapse / HebbianSynapse cases, array-valued params) have their
+    // own parser and replay; every other file takes the cells' path unchanged.
+    if (const auto synapses = synapse_golden::loadIfSynapses(file)) {
+        namespace sg = synapse_golden;
+        return precision == "double"
+                   ? replayAll<double>(*synapses, only, tol, sg::replay<double>, sg::tolerance<double>)
+                   : replayAll<float>(*synapses, only, tol, sg::replay<float>, sg::tolerance<float>);
+    }
     const auto parsed = golden::load(file);
-    return precision == "double" ? replayAll<double>(parsed, only, tol)
-                                 : replayAll<float>(parsed, only, tol);
+    return precision == "double"
+               ? replayAll<double>(parsed, only, tol, golden::replay<double>, golden::tolerance<double>)
+               : replayAll<float>(parsed, only, tol, golden::replay<float>, golden::tolerance<float>);
 }
 
 } // namespace graded::cli
