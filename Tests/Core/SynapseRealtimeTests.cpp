@@ -13,16 +13,23 @@
 using namespace graded;
 
 namespace {
+/** Twelve steps of writing pre / post / inputs / gate, advance and evolve, with a reset and a
+    mask refresh in between; counts what the interposer saw meanwhile. */
 template <typename T> rt::Counts drive(DenseSynapse<T>& s) {
+    const char* const written[] = {"inputs", "gate", "pre", "post"};
     rt::Scope scope;
-    for (int step = 0; step < 12; ++step) {
-        for (const auto& c : s.compartments())
-            if (c.role == CompartmentRole::input)
-                for (int i = 0; i < c.size(); ++i) c.data[i] = T(0.01 * ((i * 7 + step) % 13) - 0.05);
+    int step = 0;
+    while (step < 12) {
+        for (const char* name : written) {
+            const Compartment<T>* c = s.findCompartment(name);
+            const int n = c ? c->size() : 0;
+            for (int i = 0; i < n; ++i) c->data[i] = T(0.01 * ((i * 7 + step) % 13) - 0.05);
+        }
         s.advance(T(1));
         s.evolve(T(1));
         if (step == 8) s.reset();
         if (step == 9) s.refreshMask();
+        ++step;
     }
     return scope.counts();
 }
