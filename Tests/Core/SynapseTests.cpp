@@ -273,3 +273,56 @@ TEST_CASE("a feedback synapse tied to the transpose of another's weights", "[syn
     for (int i = 0; i < 4; ++i) s += in->data[i] * own[std::size_t(i) * 3];
     CHECK(feedback.findCompartment("outputs")->data[0] == Approx(s).margin(1e-15)); // own weights again
 }
+
+TEMPLATE_TEST_CASE("the blocked and fused paths agree with a scalar transcription", "[synapse]", float, double) {
+    using T = TestType;
+    const double tol = sizeof(T) == 8 ? 1e-12 : 1e-5;
+    for (int nOut : {1, 8, 16, 32, 40, 64})
+        for (int batch : {1, 2, 3})
+            for (double bound : {0.0, 1.0}) {
+                auto p = small(SynapseKind::HebbianSynapse, 7, nOut);
+                p.batchSize = batch;
+                p.weightInit = WeightInit::uniform(-0.5, 0.5);
+                p.seed = std::uint64_t(nOut * 10 + batch);
+                p.eta = 0.05;
+                p.wBound = bound;
+                p.signValue = -1;
+                p.preWght = 0.7;
+                p.postWght = 1.3;
+                p.gConductFactor = 0.9;
+                HebbianSynapse<T> s(p);
+                std::vector<double> w(s.weightData(), s.weightData() + 7 * nOut);
+                const auto* in = s.findCompartment("inputs");
+                const auto* pre = s.findCompartment("pre");
+                const auto* post = s.findCompartment("post");
+                const auto* out = s.findCompartment("outputs");
+                const auto* dw = s.findCompartment("dWeights");
+                INFO("n_out " << nOut << " batch " << batch << " w_bound " << bound);
+                for (int step = 0; step < 4; ++step) {
+                    for (int k = 0; k < in->size(); ++k) in->data[k] = T(std::sin(0.3 * k + step));
+                    for (int k = 0; k < pre->size(); ++k) pre->data[k] = T(std::cos(0.7 * k + step));
+                    for (int k = 0; k < post->size(); ++k) post->data[k] = T(std::sin(1.1 * k - step));
+                    s.advance();
+                    for (int b = 0; b < batch; ++b)
+                        for (int j = 0; j < nOut; ++j) {
+                            double acc = 0;
+                            for (int i = 0; i < 7; ++i) acc += double(in->data[b * 7 + i]) * w[std::size_t(i * nOut + j)];
+                            CHECK(double(out->data[b * nOut + j]) == Approx(acc * 0.9).margin(tol));
+                        }
+                    s.evolve();
+                    for (int i = 0; i < 7; ++i)
+                        for (int j = 0; j < nOut; ++j) {
+                            double d = 0;
+                            for (int b = 0; b < batch; ++b)
+                                d += double(pre->data[b * 7 + i]) * 0.7 * (double(post->data[b * nOut + j]) * 1.3);
+                            double& wk = w[std::size_t(i * nOut + j)];
+                            if (bound > 0) d *= bound - std::fabs(wk);
+                            d *= -1;
+                            wk -= d * 0.05;
+                            if (bound > 0) wk = std::min(bound, std::max(-bound, wk));
+                            CHECK(double(dw->data[i * nOut + j]) == Approx(d).margin(tol));
+                            CHECK(double(s.weightData()[i * nOut + j]) == Approx(wk).margin(tol));
+                        }
+                }
+            }
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// graded-bench: one learning step of ngclearn's HebbianSynapse, N x N, batch 2 (one advance
+// plus one evolve: sgd, soft bound and clip at w_bound 1, sign_value -1), against
+// ScalarHebbianLoop, the same work as a plain scalar double loop.
+#include "Synapses/Synapse.h"
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+using namespace graded;
+
+namespace {
+
+constexpr int kBatch = 2;
+
+double wave(int i, int salt) { return 0.5 * std::sin(0.37 * double(i + salt)); }
+
+void countItems(benchmark::State& state) {
+    const double n = double(state.range(0));
+    state.SetItemsProcessed(state.iterations() * std::int64_t(n * n));
+    state.counters["weights"] = n * n;
+}
+
+SynapseParams benchParams(int n) {
+    SynapseParams p;
+    p.kind = SynapseKind::HebbianSynapse;
+    p.nIn = p.nOut = n;
+    p.batchSize = kBatch;
+    p.weightInit = WeightInit::uniform(-0.1, 0.1);
+    p.eta = 1e-4;
+    p.signValue = -1;
+    return p;
+}
+
+template <typename T> void HebbianSynapseStep(benchmark::State& state) {
+    const int n = int(state.range(0));
+    HebbianSynapse<T> s(benchParams(n));
+    const char* const written[] = {"inputs", "pre", "post"};
+    for (const char* name : written) {
+        const auto* c = s.findCompartment(name);
+        for (int i = 0; i < c->size(); ++i) c->data[i] = T(wave(i, int(name[1])));
+    }
+    const T* out = s.findCompartment("outputs")->data;
+    for (auto _ : state) {
+        s.advance(T(1));
+        s.evolve(T(1));
+        benchmark::DoNotOptimize(out);
+        benchmark::ClobberMemory();
+    }
+    countItems(state);
+}
+
+/** The same step written plainly: double, scalar, row-major, no library. */
+void ScalarHebbianLoop(benchmark::State& state) {
+    const int n = int(state.range(0));
+    std::vector<double> w(std::size_t(n) * n), dw(w.size()), x(kBatch * n), pre(kBatch * n),
+        post(kBatch * n), gate(kBatch * n, 1.0), out(kBatch * n);
+    for (std::size_t k = 0; k < w.size(); ++k) w[k] = 0.2 * (double((k * 2654435761u) % 1000) / 1000.0) - 0.1;
+    for (int i = 0; i < kBatch * n; ++i) {
+        x[i] = wave(i, 'n');
+        pre[i] = wave(i, 'r');
+        post[i] = wave(i, 'o');
+    }
+    const double eta = 1e-4, sign = -1, bound = 1, g = 1, bias = 0;
+    for (auto _ : state) {
+        for (int b = 0; b < kBatch; ++b)
+            for (int j = 0; j < n; ++j) {
+                double acc = 0;
+                for (int i = 0; i < n; ++i) acc += x[b * n + i] * w[std::size_t(i) * n + j];
+                out[b * n + j] = acc * gate[b * n + j] * g + bias;
+            }
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j) {
+                const std::size_t k = std::size_t(i) * n + j;
+                double d = 0;
+                for (int b = 0; b < kBatch; ++b) d += pre[b * n + i] * post[b * n + j];
+                d = d * (bound - std::fabs(w[k])) * sign;
+                dw[k] = d;
+                w[k] = std::min(bound, std::max(-bound, w[k] - eta * d));
+            }
+        benchmark::DoNotOptimize(out.data());
+        benchmark::DoNotOptimize(w.data());
+        benchmark::ClobberMemory();
+    }
+    countItems(state);
+}
+
+} // namespace
+
+BENCHMARK_TEMPLATE(HebbianSynapseStep, float)->Arg(64)->Arg(256)->Arg(1024);
+BENCHMARK_TEMPLATE(HebbianSynapseStep, double)->Arg(64)->Arg(256)->Arg(1024);
+BENCHMARK(ScalarHebbianLoop)->Arg(64)->Arg(256)->Arg(1024);
