@@ -22,6 +22,8 @@ PKGS=(
   ardour lilv-utils
   # the LV2 bundle's post-build TTL fix-up (scripts/fix-lv2-ttl.py)
   python3
+  # the synapse .npz interop test (core_tests [numpy]): NumPy reads ours, we read NumPy's
+  python3-numpy
   # plugin validators (ctest -L validators, scripts/validate-plugins.sh): lv2lint's runtime
   # libraries, the LV2 specification bundles (/usr/lib/lv2/*.lv2: lv2lint looks up class
   # labels there), xprop to prepare the bare Xvfb display
