@@ -35,7 +35,8 @@ SynapseParams benchParams(int n) {
     return p;
 }
 
-template <typename T> void HebbianSynapseStep(benchmark::State& state) {
+/** `what`: 3 = advance + evolve (the step), 1 = advance only, 2 = evolve only. */
+template <typename T, int what> void runSynapse(benchmark::State& state) {
     const int n = int(state.range(0));
     HebbianSynapse<T> s(benchParams(n));
     const char* const written[] = {"inputs", "pre", "post"};
@@ -45,13 +46,16 @@ template <typename T> void HebbianSynapseStep(benchmark::State& state) {
     }
     const T* out = s.findCompartment("outputs")->data;
     for (auto _ : state) {
-        s.advance(T(1));
-        s.evolve(T(1));
+        if (what & 1) s.advance(T(1));
+        if (what & 2) s.evolve(T(1));
         benchmark::DoNotOptimize(out);
         benchmark::ClobberMemory();
     }
     countItems(state);
 }
+template <typename T> void HebbianSynapseStep(benchmark::State& state) { runSynapse<T, 3>(state); }
+template <typename T> void HebbianSynapseAdvanceOnly(benchmark::State& state) { runSynapse<T, 1>(state); }
+template <typename T> void HebbianSynapseEvolveOnly(benchmark::State& state) { runSynapse<T, 2>(state); }
 
 /** The same step written plainly: double, scalar, row-major, no library. */
 void ScalarHebbianLoop(benchmark::State& state) {
@@ -93,3 +97,5 @@ void ScalarHebbianLoop(benchmark::State& state) {
 BENCHMARK_TEMPLATE(HebbianSynapseStep, float)->Arg(64)->Arg(256)->Arg(1024);
 BENCHMARK_TEMPLATE(HebbianSynapseStep, double)->Arg(64)->Arg(256)->Arg(1024);
 BENCHMARK(ScalarHebbianLoop)->Arg(64)->Arg(256)->Arg(1024);
+BENCHMARK_TEMPLATE(HebbianSynapseAdvanceOnly, float)->Arg(256);
+BENCHMARK_TEMPLATE(HebbianSynapseEvolveOnly, float)->Arg(256);
