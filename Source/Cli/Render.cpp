@@ -155,7 +155,7 @@ void writeTrace(const std::string& path, const std::vector<TraceRow>& rows) {
     out << "step,time_s";
     for (int n = 0; n < first.numNodes; ++n) {
         const auto& node = first.nodes[n];
-        for (int v = 0; v < node.numValues; ++v) out << "," << node.id << "[" << v << "]";
+        for (int v = 0; v < node.main.numValues; ++v) out << "," << node.id << "[" << v << "]";
         out << "," << node.id << ".L," << node.id << ".extra";
     }
     for (int b = 0; b < first.numBands; ++b) out << ",band" << b;
@@ -164,8 +164,11 @@ void writeTrace(const std::string& path, const std::vector<TraceRow>& rows) {
         out << juce::String(static_cast<juce::int64>(r.step)) << "," << juce::String(r.time, 6);
         for (int n = 0; n < first.numNodes && n < r.t.numNodes; ++n) {
             const auto& node = r.t.nodes[n];
-            for (int v = 0; v < first.nodes[n].numValues; ++v) out << "," << juce::String(v < node.numValues ? node.values[v] : 0.f, 7);
-            out << "," << juce::String(node.L, 7) << "," << juce::String(node.extra, 7);
+            for (int v = 0; v < first.nodes[n].main.numValues; ++v)
+                out << "," << juce::String(v < node.main.numValues ? node.main.values[v] : 0.f, 7);
+            const float L = node.scalar.name == "L" ? node.scalar.value : 0.f;
+            const float extra = node.scalar.name == "mu" ? node.scalar.value : 0.f;
+            out << "," << juce::String(L, 7) << "," << juce::String(extra, 7);
         }
         for (int b = 0; b < first.numBands; ++b) out << "," << juce::String(r.t.bandEnergy[b], 7);
         out << "\n";
@@ -190,11 +193,11 @@ void writePlot(const std::string& path, const std::vector<TraceRow>& rows, const
         const float laneH = static_cast<float>(top.getHeight()) / lanes;
         for (int n = 0; n < first.numNodes; ++n) {
             float lo = 1e30f, hi = -1e30f;
-            for (const auto& r : rows) { lo = std::min(lo, r.t.nodes[n].values[0]); hi = std::max(hi, r.t.nodes[n].values[0]); }
+            for (const auto& r : rows) { lo = std::min(lo, r.t.nodes[n].main.values[0]); hi = std::max(hi, r.t.nodes[n].main.values[0]); }
             const float y0 = top.getY() + laneH * (n + 1) - 4, span = std::max(1e-9f, hi - lo);
             juce::Path path;
             for (size_t i = 0; i < rows.size(); ++i) {
-                const float y = y0 - (rows[i].t.nodes[n].values[0] - lo) / span * (laneH - 12);
+                const float y = y0 - (rows[i].t.nodes[n].main.values[0] - lo) / span * (laneH - 12);
                 if (i == 0) path.startNewSubPath(xOf(rows[i].time), y); else path.lineTo(xOf(rows[i].time), y);
             }
             g.setColour(juce::Colour::fromHSV(static_cast<float>(n) / lanes, 0.7f, 0.95f, 1.f));

@@ -346,8 +346,9 @@ void PluginEditor::showNode(int index) {
         addAndMakeVisible(*nodeControls_.back());
     }
     juce::StringArray lines;
-    for (const auto& [name, value] : node.params) lines.add(juce::String(name) + " = " + describeParam(value));
-    if (node.kind == NodeKind::AudioIn) lines.add("bands = " + juce::String(node.audioIn.bands));
+    if (const auto* m = node.cellParams())
+        for (const auto& [name, value] : *m) lines.add(juce::String(name) + " = " + describeParam(value));
+    if (const auto* in = node.audioIn()) lines.add("bands = " + juce::String(in->bands));
     juce::String info;
     if (params.empty() && isCellKind(node.kind)) info << "No host control is bound to this node in this patch. ";
     if (!lines.isEmpty()) info << "Patch values: " << lines.joinIntoString(",  ");
