@@ -65,6 +65,19 @@ TEST_CASE("every node kind has a spec named after it", "[spec]") {
     }
 }
 
+TEST_CASE("error cells name their prediction input - cells their cost", "[spec]") {
+    for (const NodeKind k : {NodeKind::GaussianErrorCell, NodeKind::LaplacianErrorCell, NodeKind::BernoulliErrorCell}) {
+        const NodeSpec& spec = nodeSpec(k);
+        INFO(spec.kind);
+        REQUIRE(spec.compartments.size() > 0);
+        CHECK(spec.compartments[0].prediction);
+        CHECK(spec.compartments[0].role == CompartmentRole::input);
+        CHECK(spec.shown(CompShow::scalar)->name == "L");
+    }
+    for (int k = 0; k < kNumCellKinds; ++k) CHECK(nodeSpec(NodeKind(k)).cell.perUnit > 0.0);
+    CHECK(nodeSpec(NodeKind::RateCell).cell.perStage > 0.0);
+}
+
 TEST_CASE("spec defaults are the parameter structs' defaults", "[spec]") {
     checkDefaults<RateCellParams>(rateCellSpec());
     checkDefaults<GaussianErrorCellParams>(gaussianErrorCellSpec());

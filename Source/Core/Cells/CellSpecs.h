@@ -60,6 +60,12 @@ constexpr CompartmentSpec traced(CompartmentSpec c) {
     c.traced = true;
     return c;
 }
+/** An error cell's prediction input. */
+constexpr CompartmentSpec prediction(std::string_view name, std::string_view doc) {
+    CompartmentSpec c = units(name, CompartmentRole::input, doc);
+    c.prediction = true;
+    return c;
+}
 constexpr CompartmentSpec target() { return units("target", CompartmentRole::input); }
 constexpr CompartmentSpec modulator() { return units("modulator", CompartmentRole::input, "starts at 1"); }
 constexpr CompartmentSpec mask() { return units("mask", CompartmentRole::input, "starts at 1, consumed by each advance"); }
@@ -95,8 +101,10 @@ template <typename C> double getParam(const Cell<float>& cell, const FieldSpec& 
 /** The cell side of a spec: cell template `C`, built from parameters by `parseFn`, retuned
     live through its setParams when it has one (otherwise every bindable field has a `live`
     setter of its own). */
-template <template <typename> class C, auto parseFn> CellOps ops() {
+template <template <typename> class C, auto parseFn> CellOps ops(double perUnit = 20.0, double perStage = 0.0) {
     CellOps o;
+    o.perUnit = perUnit;
+    o.perStage = perStage;
     o.makeFloat = [](const ParamMap& m) -> std::unique_ptr<Cell<float>> { return std::make_unique<C<float>>(parseFn(m)); };
     o.makeDouble = [](const ParamMap& m) -> std::unique_ptr<Cell<double>> { return std::make_unique<C<double>>(parseFn(m)); };
     o.check = [](const ParamMap& m) { (void)parseFn(m); };

@@ -31,7 +31,7 @@ const NodeSpec& spreadSpec(const SpreadNames& n, FieldAt at) {
     static const auto fields = cellspec::fields<P>(
         field::number(n.param, 1.0, at).above(0).canBind().liveBy(setSpread<C<float>, spread>, n.spread).about(n.paramDoc));
     static const CompartmentSpec compartments[] = {
-        cellspec::units(n.prediction, CompartmentRole::input, "prediction"),
+        cellspec::prediction(n.prediction, "prediction"),
         cellspec::target(), cellspec::modulator(), cellspec::mask(),
         cellspec::single(n.spread, CompartmentRole::input),
         cellspec::loss(n.loss),
@@ -49,14 +49,14 @@ const NodeSpec& bernoulliErrorCellSpec() {
     static const auto fields = cellspec::fields<BernoulliErrorCellParams>(
         field::flag("input_logits", false, GRADED_FIELD_AT(BernoulliErrorCellParams, inputLogits)).about("p holds logits (true) or probabilities (false)"));
     static const CompartmentSpec compartments[] = {
-        cellspec::units("p", CompartmentRole::input, "predicted probabilities (or logits)"),
+        cellspec::prediction("p", "predicted probabilities (or logits)"),
         cellspec::target(), cellspec::modulator(), cellspec::mask(),
         cellspec::loss("log-likelihood"),
         cellspec::units("dp", CompartmentRole::output, "gated", CompShow::main),
         cellspec::dtarget(""),
     };
     static const NodeSpec spec{"BernoulliErrorCell", "the mismatch of a Bernoulli prediction p against a target", fields, {},
-                               compartments, cellspec::ops<BernoulliErrorCell, parseBernoulliErrorCellParams>()};
+                               compartments, cellspec::ops<BernoulliErrorCell, parseBernoulliErrorCellParams>(40.0)};
     return spec;
 }
 

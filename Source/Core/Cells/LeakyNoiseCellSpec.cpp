@@ -30,7 +30,7 @@ const NodeSpec& leakyNoiseCellSpec() {
         cellspec::units("r_prime", CompartmentRole::output, "f'(x)"),
     };
     static const NodeSpec spec{"LeakyNoiseCell", "a continuous-time, noisy, leaky rate unit", fields, {}, compartments,
-                               cellspec::ops<LeakyNoiseCell, parseLeakyNoiseCellParams>()};
+                               cellspec::ops<LeakyNoiseCell, parseLeakyNoiseCellParams>(20.0, 50.0)};
     return spec;
 }
 

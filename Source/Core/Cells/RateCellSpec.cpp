@@ -31,7 +31,7 @@ const NodeSpec& rateCellSpec() {
         cellspec::units("zF", CompartmentRole::output, "f(z) * output_scale", CompShow::main),
     };
     static const NodeSpec spec{"RateCell", "a graded neuron driven by predictive-coding gradient dynamics", fields, extraKeys,
-                               compartments, cellspec::ops<RateCell, parseRateCellParams>()};
+                               compartments, cellspec::ops<RateCell, parseRateCellParams>(20.0, 40.0)};
     return spec;
 }
 

@@ -2,6 +2,7 @@
 // What a patch costs to run (Engine::estimate, Engine::minimumStep) and the budget check.
 #include "../Limits.h"
 #include "Cost.h"
+#include "../Patch/NodeSpecs.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,22 +10,16 @@
 namespace graded {
 namespace {
 
-/** Multiply-adds per unit and step of each cell kind (per integrator stage for the two
-    integrating kinds), including the engine's finiteness scan of its compartments. */
+/** Multiply-adds per unit and step of a cell (its spec's per-unit cost, per integrator
+    stage for the integrating kinds), including the engine's finiteness scan. */
 double cellOpsPerUnit(const PatchNode& n) {
+    const CellOps& cost = nodeSpec(n.kind).cell;
+    if (cost.perStage == 0.0) return cost.perUnit;
     const ParamMap& params = *n.cellParams();
-    auto stages = [&]() {
-        const auto it = params.find("integration_type");
-        if (it == params.end() || it->second.type != ParamValue::Type::string) return 1.0;
-        const auto& t = it->second.text;
-        return t == "rk4" ? 4.0 : (t == "midpoint" || t == "rk2") ? 2.0 : 1.0;
-    };
-    switch (n.kind) {
-        case NodeKind::RateCell: return 40.0 * stages() + 20.0;
-        case NodeKind::LeakyNoiseCell: return 50.0 * stages() + 20.0;
-        case NodeKind::BernoulliErrorCell: return 40.0;
-        default: return 20.0;
-    }
+    const auto it = params.find("integration_type");
+    const auto integrator = it != params.end() && it->second.type == ParamValue::Type::string ? parseIntegrator(it->second.text) : std::nullopt;
+    const double stages = integrator == Integrator::rk4 ? 4.0 : integrator == Integrator::midpoint ? 2.0 : 1.0;
+    return cost.perStage * stages + cost.perUnit;
 }
 
 double unitsOf(const PatchNode& n) {

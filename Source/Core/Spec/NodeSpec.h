@@ -143,6 +143,7 @@ struct CompartmentSpec {
     CompShow show = CompShow::none;
     std::string_view doc;
     bool traced = false;                 ///< the editor traces its mean over time (a main compartment)
+    bool prediction = false;             ///< an error cell's prediction input (the editor draws what feeds it)
 };
 
 /** The sizes a compartment's shape depends on. */
@@ -182,6 +183,9 @@ struct CellOps {
     void (*setParam)(Cell<float>&, const FieldSpec& f, double value) noexcept = nullptr;
     /** Reads the cell's parameter struct at `f.at` (kinds with setParam). */
     double (*getParam)(const Cell<float>&, const FieldSpec& f) noexcept = nullptr;
+    /** Multiply-adds per unit and step (the budget's estimate, with the engine's finiteness
+        scan): `perUnit + perStage * stages`, stages being the integrator's (1, 2 or 4). */
+    double perUnit = 20.0, perStage = 0.0;
 };
 
 struct NodeSpec {
