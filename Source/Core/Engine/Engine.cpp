@@ -217,7 +217,7 @@ const EngineConfig& Engine::config() const noexcept { return impl_->cfg; }
 std::uint64_t Engine::stepCount() const noexcept { return impl_->steps; }
 
 std::vector<float> Engine::probe(const std::string& nodeId, const std::string& compartment, int channel) const {
-    const auto& net = impl_->net;
+    auto& net = impl_->net;
     for (size_t i = 0; i < net.nodes.size(); ++i) {
         if (net.nodes[i].id != nodeId) continue;
         const CompartmentView c = net.compartment(int(i), compartment);

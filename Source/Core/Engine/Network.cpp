@@ -77,16 +77,16 @@ void Network::build(const Patch& p, int C) {
     order = s.order;
 }
 
-CompartmentView Network::compartment(int node, std::string_view name) const noexcept {
+CompartmentView Network::compartment(int node, std::string_view name) noexcept {
     if (node < 0 || size_t(node) >= nodes.size()) return {};
-    const auto& n = nodes[size_t(node)];
+    auto& n = nodes[size_t(node)];
     if (n.cell) {
         const auto* c = n.cell->findCompartment(name);
         return c ? CompartmentView{c->data, c->rows, c->cols} : CompartmentView{};
     }
     for (int i = 0; i < n.spec->compartments.size(); ++i)
         if (n.spec->compartments[i].name == name) {
-            auto& data = const_cast<std::vector<float>&>(n.io[size_t(i)]);
+            auto& data = n.io[size_t(i)];
             const int rows = n.spec->compartments[i].rows == CompRows::perChannel ? channels : 1;
             return {data.data(), rows, int(data.size()) / rows};
         }

@@ -45,7 +45,7 @@ public:
     void build(const Patch& patch, int channels);
 
     /** A node's compartment by name; data == nullptr if it has none. */
-    CompartmentView compartment(int node, std::string_view name) const noexcept;
+    CompartmentView compartment(int node, std::string_view name) noexcept;
 
     /** One step of every node but AudioIn, in schedule order: each node's inputs are summed
         from its wires, then the cell advances by dt ms; a cell that diverged restarts from rest.

@@ -11,7 +11,7 @@ namespace graded {
 
 static_assert(kTelemetryMaxBands == Filterbank::kMaxBands, "telemetry carries every band");
 
-void TelemetryQueue::prepare(const Network& net, int inNode, int intervalSamples) {
+void TelemetryQueue::prepare(Network& net, int inNode, int intervalSamples) {
     interval_ = std::max(1, intervalSamples);
     shown_.clear();
     for (size_t i = 0; i < net.nodes.size() && i < size_t(kTelemetryMaxNodes); ++i) {

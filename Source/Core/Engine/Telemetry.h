@@ -55,7 +55,7 @@ class Network;
 class TelemetryQueue {
 public:
     /** Resolves what each node shows; one snapshot every `intervalSamples`. */
-    void prepare(const Network& net, int inNode, int intervalSamples);
+    void prepare(Network& net, int inNode, int intervalSamples);
     /** Audio thread, after each step of `samples` samples. */
     void afterStep(int samples, std::uint64_t steps, float cpuLoad) noexcept;
     /** GUI thread: the oldest snapshot not yet read; false when none. */
