@@ -138,7 +138,7 @@ juce::AudioBuffer<float> demoClip(double sr) {
 void readMidi(const std::string& path, double sr, std::vector<std::pair<std::int64_t, juce::MidiMessage>>& out) {
     juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(path));
     if (!file.existsAsFile()) throw UsageError{"no such MIDI file: " + path};
-    if (file.getSize() > (std::int64_t(64) << 20)) throw UsageError{"MIDI file " + path + " is larger than 64 MiB"};
+    if (file.getSize() > (std::int64_t(4) << 20)) throw UsageError{"MIDI file " + path + " is larger than 4 MiB (the limit: about a million events)"};
     juce::FileInputStream in(file);
     if (!in.openedOk()) throw UsageError{"cannot read MIDI file " + path};
     juce::MidiFile midi;
