@@ -12,7 +12,7 @@ namespace graded::cli {
 const char* const kReplayHelp =
     "usage: graded-cli replay FILE.json [--precision double|float] [--case ID]\n"
     "\n"
-    "Replays every case of a golden trajectory file (the format of shared/golden/README.md,\n"
+    "Replays every case of a golden trajectory file (the format of Tests/Golden/README.md,\n"
     "which you can also write from your own ngclearn runs) through the C++ cells (or, for a\n"
     "file of DenseSynapse / HebbianSynapse cases, the C++ synapses) and compares every\n"
     "recorded value.\n"
@@ -21,7 +21,7 @@ const char* const kReplayHelp =
     "  --case ID      replay only the case with this id\n"
     "  --tolerance E  override the pass bound: |ours - ref| <= E * max(1, |ref|)\n"
     "                 (defaults: 1e-8 in double, 1e-9 for synapses; per family in\n"
-    "                 float, see README)\n"
+    "                 float, see Tests/Golden/README.md)\n"
     "\n"
     "Prints one line per case:\n"
     "  PASS <id> max_abs_err=<e> max_rel_err=<e>\n"
