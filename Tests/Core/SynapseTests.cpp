@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 using namespace graded;
@@ -325,4 +327,32 @@ TEMPLATE_TEST_CASE("the blocked and fused paths agree with a scalar transcriptio
                         }
                 }
             }
+}
+
+TEST_CASE("mutated synapse golden files get an error or replay, never a crash", "[synapse][golden]") {
+    std::string text;
+    {
+        std::ifstream in(std::string(GRADED_GOLDEN_DIR) + "/hebbian_synapse.json", std::ios::binary);
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    REQUIRE(text.size() > 1000);
+    std::uint64_t state = 12345;
+    auto next = [&] { state = state * 6364136223846793005ULL + 1442695040888963407ULL; return state >> 33; };
+    const char replacements[] = {'[', ']', '{', '}', ',', '"', '-', '9', 'e', ' ', '0', '.'};
+    int errors = 0, replayed = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        std::string bad = text;
+        for (int k = 0; k < 1 + int(next() % 4); ++k)
+            bad[std::size_t(next() % bad.size())] = replacements[next() % sizeof replacements];
+        try {
+            const auto f = synapse_golden::parseIfSynapses(bad);
+            if (!f) continue;
+            for (const auto& c : f->cases) synapse_golden::replay<float>(c, 1e-6);
+            ++replayed;
+        } catch (const golden::Error&) {
+            ++errors;
+        }
+    }
+    CHECK(errors > 50);
+    CHECK(errors + replayed <= 300);
 }
