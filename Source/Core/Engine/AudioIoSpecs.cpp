@@ -13,51 +13,51 @@ constexpr CompartmentSpec io(std::string_view name, CompartmentRole role, CompCo
     return {name, role, CompRows::perChannel, cols, "", false, show, doc};
 }
 
-const std::string_view kLinearOrDb[] = {"linear", "db"};
+constexpr std::string_view kLinearOrDb[] = {"linear", "db"};
 constexpr double kNoFloor = -std::numeric_limits<double>::infinity();
-
-using In = AudioInParams;
-const FieldSpec kInFields[] = {
-    field::integer("bands", 16, GRADED_FIELD_AT(In, bands)).withRange(1, Filterbank::kMaxBands).about("number of log-spaced band-pass filters"),
-    field::number("minHz", 80.0, GRADED_FIELD_AT(In, minHz)).atLeast(10).inUnit("Hz").about("centre of the lowest band"),
-    field::number("maxHz", 12000.0, GRADED_FIELD_AT(In, maxHz)).inUnit("Hz").about("centre of the highest band (> minHz; clamped below Nyquist)"),
-    field::choice("compress", ChoiceTable(kLinearOrDb, "compression"), 1, GRADED_FIELD_AT(In, compressDb))
-        .about("bands and level as (dB + 100) / 100 (\"db\") or linear energy / RMS"),
-    field::integer("samples", 16, GRADED_FIELD_AT(In, samples)).withRange(1, 16).because("1, 2, 4, 8 or 16")
-        .about("size of the samples compartment (1, 2, 4, 8 or 16)"),
-};
-const CompartmentSpec kInCompartments[] = {
-    io("bands", CompartmentRole::output, CompCols::bands, "band energies of the last step", CompShow::main),
-    io("level", CompartmentRole::output, CompCols::one, "the step's level"),
-    io("samples", CompartmentRole::output, CompCols::samples, "the step's input, averaged down"),
-};
-
-using Out = AudioOutParams;
-const FieldSpec kOutFields[] = {
-    field::choice("gains", ChoiceTable(kLinearOrDb, "gain unit"), 1, GRADED_FIELD_AT(Out, gainsDb)).about("bandGains in dB (\"db\") or linear"),
-    field::number("minDb", -60.0, GRADED_FIELD_AT(Out, minDb)).inUnit("dB").about("dB mode: clamp of bandGains"),
-    field::number("maxDb", 0.0, GRADED_FIELD_AT(Out, maxDb)).inUnit("dB").withRange(kNoFloor, limits::kOutputCeilingDb)
-        .because("+6 dB, the output ceiling").about("dB mode: clamp of bandGains (>= minDb)"),
-    field::number("maxGain", 1.99526, GRADED_FIELD_AT(Out, maxGain)).withRange(0, double(limits::kOutputCeiling))
-        .because("+6 dB, the output ceiling").about("linear mode: bandGains and gain clamped to [0, maxGain]"),
-    field::number("smoothMs", 5.0, GRADED_FIELD_AT(Out, smoothMs)).withRange(0, 1000).inUnit("ms").about("per-sample smoothing of every audible gain"),
-    field::number("maxNoise", 1.0, GRADED_FIELD_AT(Out, maxNoise)).withRange(0, 16).about("noise amplitudes clamped to [0, maxNoise]"),
-    field::number("bandGainDefault", 0.0, GRADED_FIELD_AT(Out, bandGainDefault)).about("bandGains when no wire drives it (linear or dB)"),
-};
-const CompartmentSpec kOutCompartments[] = {
-    io("bandGains", CompartmentRole::input, CompCols::bands, "gain of each band", CompShow::main),
-    io("gain", CompartmentRole::input, CompCols::one, "broadband gain"),
-    io("noise", CompartmentRole::input, CompCols::bands, "noise amplitude of each band"),
-};
 
 } // namespace
 
+// The tables are function-local statics (as the cells' are): built on first use, so a spec
+// asked for during another file's static initialisation is already complete.
 const NodeSpec& audioInSpec() {
+    using In = AudioInParams;
+    static const FieldSpec kInFields[] = {
+        field::integer("bands", 16, GRADED_FIELD_AT(In, bands)).withRange(1, Filterbank::kMaxBands).about("number of log-spaced band-pass filters"),
+        field::number("minHz", 80.0, GRADED_FIELD_AT(In, minHz)).atLeast(10).inUnit("Hz").about("centre of the lowest band"),
+        field::number("maxHz", 12000.0, GRADED_FIELD_AT(In, maxHz)).inUnit("Hz").about("centre of the highest band (> minHz; clamped below Nyquist)"),
+        field::choice("compress", ChoiceTable(kLinearOrDb, "compression"), 1, GRADED_FIELD_AT(In, compressDb))
+            .about("bands and level as (dB + 100) / 100 (\"db\") or linear energy / RMS"),
+        field::integer("samples", 16, GRADED_FIELD_AT(In, samples)).withRange(1, 16).because("1, 2, 4, 8 or 16")
+            .about("size of the samples compartment (1, 2, 4, 8 or 16)"),
+    };
+    static const CompartmentSpec kInCompartments[] = {
+        io("bands", CompartmentRole::output, CompCols::bands, "band energies of the last step", CompShow::main),
+        io("level", CompartmentRole::output, CompCols::one, "the step's level"),
+        io("samples", CompartmentRole::output, CompCols::samples, "the step's input, averaged down"),
+    };
     static const NodeSpec spec{"AudioIn", "the analysis filterbank and what a step heard", kInFields, {}, kInCompartments, {}};
     return spec;
 }
 
 const NodeSpec& audioOutSpec() {
+    using Out = AudioOutParams;
+    static const FieldSpec kOutFields[] = {
+        field::choice("gains", ChoiceTable(kLinearOrDb, "gain unit"), 1, GRADED_FIELD_AT(Out, gainsDb)).about("bandGains in dB (\"db\") or linear"),
+        field::number("minDb", -60.0, GRADED_FIELD_AT(Out, minDb)).inUnit("dB").about("dB mode: clamp of bandGains"),
+        field::number("maxDb", 0.0, GRADED_FIELD_AT(Out, maxDb)).inUnit("dB").withRange(kNoFloor, limits::kOutputCeilingDb)
+            .because("+6 dB, the output ceiling").about("dB mode: clamp of bandGains (>= minDb)"),
+        field::number("maxGain", 1.99526, GRADED_FIELD_AT(Out, maxGain)).withRange(0, double(limits::kOutputCeiling))
+            .because("+6 dB, the output ceiling").about("linear mode: bandGains and gain clamped to [0, maxGain]"),
+        field::number("smoothMs", 5.0, GRADED_FIELD_AT(Out, smoothMs)).withRange(0, 1000).inUnit("ms").about("per-sample smoothing of every audible gain"),
+        field::number("maxNoise", 1.0, GRADED_FIELD_AT(Out, maxNoise)).withRange(0, 16).about("noise amplitudes clamped to [0, maxNoise]"),
+        field::number("bandGainDefault", 0.0, GRADED_FIELD_AT(Out, bandGainDefault)).about("bandGains when no wire drives it (linear or dB)"),
+    };
+    static const CompartmentSpec kOutCompartments[] = {
+        io("bandGains", CompartmentRole::input, CompCols::bands, "gain of each band", CompShow::main),
+        io("gain", CompartmentRole::input, CompCols::one, "broadband gain"),
+        io("noise", CompartmentRole::input, CompCols::bands, "noise amplitude of each band"),
+    };
     static const NodeSpec spec{"AudioOut", "turns compartments into sound through the same filterbank", kOutFields, {}, kOutCompartments, {}};
     return spec;
 }
