@@ -16,6 +16,12 @@
 #include <cstdlib>
 #include <memory>
 
+// JUCE's Linux message loop step (juce_linux_Messaging.cpp); runDispatchLoopUntil() needs
+// JUCE_MODAL_LOOPS_PERMITTED, which the plugin does not set.
+namespace juce {
+bool dispatchNextMessageOnSystemQueue(bool returnIfNoPendingMessages);
+}
+
 namespace {
 
 using graded::plugin::GradedCellsProcessor;
@@ -87,6 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     f.process(1);
 
     // APVTS and JUCE's timers post messages; deliver them now and then so they do not pile up.
-    if (++f.inputs % 64 == 0) juce::MessageManager::getInstance()->runDispatchLoopUntil(1);
+    if (++f.inputs % 64 == 0)
+        for (int i = 0; i < 1000 && juce::dispatchNextMessageOnSystemQueue(true); ++i) {}
     return 0;
 }

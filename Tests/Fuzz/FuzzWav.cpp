@@ -4,26 +4,46 @@
 // finding; a file the readers refuse, or the size checks reject, is not.
 #include <juce_audio_formats/juce_audio_formats.h>
 
+#if GRADED_FUZZ_CLI_AUDIO_IN
+#include "AudioFileIn.h" // Source/Cli: graded-cli's own reader
+#endif
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
 
 namespace {
 
+#if GRADED_FUZZ_CLI_AUDIO_IN
+// graded-cli's reader (Source/Cli/AudioFileIn.cpp, compiled into this fuzzer when it exists):
+// the whole-file read of tools, and the streamed block reads of `render`.
+bool readLikeTheCli(const std::uint8_t* data, size_t size, juce::AudioBuffer<float>& input, double& sr) {
+    std::string error;
+    input = graded::cli::readAudioMemory(data, size, sr, error);
+    std::string error2;
+    auto file = graded::cli::AudioFileIn::open(std::make_unique<juce::MemoryInputStream>(data, size, false),
+                                               "fuzz", error2);
+    if (file != nullptr) {
+        juce::AudioBuffer<float> block;
+        const std::int64_t frames = std::min<std::int64_t>(file->numFrames(), 4096);
+        for (std::int64_t pos = 0; pos < frames + 300; pos += 256)
+            if (!file->read(block, pos, 256, error2)) break;
+    }
+    return error.empty() && input.getNumChannels() > 0;
+}
+#else
 /* ====================================================================================
    SWITCH-TO-CLI: this function copies the reading path of Source/Cli/Render.cpp
    (renderMain: AudioFormatManager::createReaderFor + the length check + AudioBuffer::setSize
-   (lengthInSamples) + AudioFormatReader::read). Source/Cli is being changed to read audio
-   in a function of its own; once that lands, link that function (add the file to
-   graded_fuzz_wav's sources in Tests/Fuzz/CMakeLists.txt) and call it here instead, so the
-   fuzzer tests the CLI's real code rather than this copy.
+   (lengthInSamples) + AudioFormatReader::read) as it is on main without the CLI's own
+   reader. When Source/Cli/AudioFileIn.cpp exists (graded-cli's hardened reader, being
+   added on another branch), Tests/Fuzz/CMakeLists.txt compiles it in and defines
+   GRADED_FUZZ_CLI_AUDIO_IN=1, and the version above (the CLI's real code) is fuzzed
+   instead; this copy can then be deleted.
    ==================================================================================== */
 bool readLikeTheCli(const std::uint8_t* data, size_t size, juce::AudioBuffer<float>& input, double& sr) {
-    static juce::AudioFormatManager formats = [] {
-        juce::AudioFormatManager m;
-        m.registerBasicFormats(); // WAV and AIFF in this build (no FLAC/Ogg/MP3)
-        return m;
-    }();
+    static juce::AudioFormatManager formats;
+    if (formats.getNumKnownFormats() == 0) formats.registerBasicFormats(); // WAV, AIFF here
     auto stream = std::make_unique<juce::MemoryInputStream>(data, size, false);
     std::unique_ptr<juce::AudioFormatReader> reader(formats.createReaderFor(std::move(stream)));
     if (reader == nullptr) return false;                                 // "cannot read audio file"
@@ -35,6 +55,7 @@ bool readLikeTheCli(const std::uint8_t* data, size_t size, juce::AudioBuffer<flo
     reader->read(&input, 0, input.getNumSamples(), 0, true, channels > 1);
     return true;
 }
+#endif
 
 } // namespace
 
