@@ -26,13 +26,23 @@ void GraphView::setPatch(const Patch& patch) {
         if (w.fromNode < 0 || w.toNode < 0 || w.fromNode >= n || w.toNode >= n) continue;
         arrows_.push_back({w.fromNode, w.toNode, juce::String(w.fromComp) + " > " + w.toComp, w.delay});
     }
-    // Depth = longest path over undelayed wires (a DAG: the patch loader rejects
-    // undelayed cycles); n relaxation rounds are enough.
-    std::vector<int> depth(size_t(n), 0);
-    for (int round = 0; round < n; ++round)
-        for (const auto& a : arrows_)
-            if (!a.delay && depth[size_t(a.to)] < depth[size_t(a.from)] + 1)
-                depth[size_t(a.to)] = std::min(n, depth[size_t(a.from)] + 1);
+    // Depth = longest path over undelayed wires, in topological order (a DAG: the patch
+    // loader rejects undelayed cycles), linear in nodes + wires.
+    std::vector<int> depth(size_t(n), 0), indeg(size_t(n), 0);
+    std::vector<std::vector<int>> out(static_cast<size_t>(n));
+    for (const auto& a : arrows_)
+        if (!a.delay) {
+            out[size_t(a.from)].push_back(a.to);
+            ++indeg[size_t(a.to)];
+        }
+    std::vector<int> queue;
+    for (int i = 0; i < n; ++i)
+        if (indeg[size_t(i)] == 0) queue.push_back(i);
+    for (size_t h = 0; h < queue.size(); ++h)
+        for (const int to : out[size_t(queue[h])]) {
+            depth[size_t(to)] = std::max(depth[size_t(to)], std::min(n, depth[size_t(queue[h])] + 1));
+            if (--indeg[size_t(to)] == 0) queue.push_back(to);
+        }
     maxDepth_ = 0;
     std::vector<int> rows(size_t(n + 1), 0);
     for (int i = 0; i < n; ++i) {

@@ -168,6 +168,11 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     description_.setJustificationType(juce::Justification::topLeft);
     description_.setMinimumHorizontalScale(1.0f);
     addAndMakeVisible(description_);
+    status_.setFont(juce::Font(12.5f, juce::Font::bold));
+    status_.setColour(juce::Label::textColourId, juce::Colour(0xffff8a65));
+    status_.setJustificationType(juce::Justification::topLeft);
+    status_.setMinimumHorizontalScale(1.0f);
+    addChildComponent(status_);
 
     graph_.onSelect = [this](int i) { showNode(i); };
     addAndMakeVisible(graph_);
@@ -240,17 +245,20 @@ void PluginEditor::rebuildPatchList() {
 void PluginEditor::patchChosen() {
     const int id = patchBox_.getSelectedId();
     if (id >= 1 && id < 999) {
+        loadError_.clear();
         processor_.selectFactoryPatch(id - 1);
     } else if (id >= 1000 && id - 1000 < userPatches_.size()) {
         juce::String error;
         if (!processor_.loadUserPatchFile(userPatches_[id - 1000], error)) {
-            description_.setText("Could not load " + userPatches_[id - 1000].getFileName() + ": " + error,
-                                 juce::dontSendNotification);
+            loadError_ = "Could not load " + userPatches_[id - 1000].getFileName() + ": " + error.replace("\n", "; ");
+            syncStatus();
             shownPatchKey_.clear();
             return;
         }
+        loadError_.clear();
     }
     syncPatch(true);
+    syncStatus();
 }
 
 void PluginEditor::loadPatchFile() {
@@ -260,11 +268,13 @@ void PluginEditor::loadPatchFile() {
                               const auto file = fc.getResult();
                               if (file == juce::File()) return;
                               juce::String error;
-                              if (!processor_.loadUserPatchFile(file, error))
-                                  description_.setText("Could not load " + file.getFileName() + ": " + error,
-                                                       juce::dontSendNotification);
-                              else
+                              if (!processor_.loadUserPatchFile(file, error)) {
+                                  loadError_ = "Could not load " + file.getFileName() + ": " + error.replace("\n", "; ");
+                              } else {
+                                  loadError_.clear();
                                   syncPatch(true);
+                              }
+                              syncStatus();
                           });
 }
 
@@ -361,12 +371,27 @@ void PluginEditor::timerCallback() {
     const auto& mon = processor_.monitor();
     meters_.setMidi(mon.midiRewardEvents.load(), mon.lastMidiReward.load());
     syncPatch(false);
+    syncStatus();
     // The reset button is momentary: release it once the audio thread had time to see it.
     if (auto* c = controlFor(HostParam::reset); c && c->button() && c->button()->getToggleState()) {
         if (++resetHeldTicks_ > 6) c->button()->setToggleState(false, juce::sendNotificationSync);
     } else {
         resetHeldTicks_ = 0;
     }
+}
+
+void PluginEditor::syncStatus() {
+    const auto engine = processor_.engineStatus();
+    juce::StringArray lines;
+    if (engine.isNotEmpty()) lines.add("Not running: " + engine);
+    if (loadError_.isNotEmpty()) lines.add(loadError_);
+    const auto text = lines.joinIntoString("\n");
+    if (text == shownStatus_) return;
+    shownStatus_ = text;
+    status_.setText(text, juce::dontSendNotification);
+    status_.setTooltip(text);
+    status_.setVisible(text.isNotEmpty());
+    resized();
 }
 
 void PluginEditor::paint(juce::Graphics& g) {
@@ -381,7 +406,8 @@ void PluginEditor::resized() {
     folderButton_.setBounds(top.removeFromRight(120).reduced(2));
     loadButton_.setBounds(top.removeFromRight(120).reduced(2));
     patchBox_.setBounds(top.reduced(4, 2));
-    description_.setBounds(r.removeFromTop(50));
+    if (status_.isVisible()) status_.setBounds(r.removeFromTop(34));
+    description_.setBounds(r.removeFromTop(status_.isVisible() ? 34 : 50));
     r.removeFromTop(4);
 
     auto live = r.removeFromBottom(juce::jmax(170, r.getHeight() * 2 / 5));

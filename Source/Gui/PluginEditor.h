@@ -63,6 +63,8 @@ public:
     ParamControl* controlFor(HostParam param) noexcept;
     /** Pulls telemetry and refreshes the views now (the timer does this 30 times a second). */
     void refreshNow() { timerCallback(); }
+    /** The warning line shown above the description (empty and hidden when all is well). */
+    juce::String statusText() const { return status_.isVisible() ? status_.getText() : juce::String(); }
     int snapshotsSeen() const noexcept { return snapshots_; }
 
     static constexpr int kMinWidth = 760, kMinHeight = 520, kDefaultWidth = 1100, kDefaultHeight = 720;
@@ -73,6 +75,7 @@ private:
     void patchChosen();
     void loadPatchFile();
     void syncPatch(bool force);
+    void syncStatus();
     void showNode(int index);
     juce::File userPatchFolder() const;
 
@@ -85,6 +88,8 @@ private:
     juce::TextButton loadButton_{"Load patch..."};
     juce::TextButton folderButton_{"Rescan folder"};
     juce::Label description_;
+    juce::Label status_;              ///< why the patch is not running, or why a load failed
+    juce::String shownStatus_, loadError_;
     GraphView graph_;
     juce::Label nodeTitle_;
     juce::Label nodeInfo_;

@@ -25,15 +25,17 @@ template <typename T> class Handoff {
 public:
     Handoff() { for (auto& s : retired_) s.store(nullptr); }
     ~Handoff() {
-        delete pending_.exchange(nullptr);
+        release(pending_.exchange(nullptr));
         collect();
     }
     Handoff(const Handoff&) = delete;
     Handoff& operator=(const Handoff&) = delete;
 
-    void publish(T* next) { delete pending_.exchange(next, std::memory_order_acq_rel); }
+    /** Offers `next`; nullptr offers "no object" (the audio thread then retires the current
+        one and runs without: the plugin passes audio through dry). */
+    void publish(T* next) { release(pending_.exchange(next != nullptr ? next : none(), std::memory_order_acq_rel)); }
 
-    /** Audio thread. Returns the object to use from now on (maybe `current`). */
+    /** Audio thread. Returns the object to use from now on (maybe `current`, maybe nullptr). */
     T* acquire(T* current) noexcept {
         if (pending_.load(std::memory_order_acquire) == nullptr) return current;
         std::atomic<T*>* slot = nullptr;
@@ -45,7 +47,7 @@ public:
         T* next = pending_.exchange(nullptr, std::memory_order_acq_rel);
         if (next == nullptr) return current;
         if (slot != nullptr) slot->store(current, std::memory_order_release);
-        return next;
+        return next == none() ? nullptr : next;
     }
 
     /** Non-audio thread: deletes whatever the audio thread retired. */
@@ -58,10 +60,18 @@ public:
     }
 
     /** Non-audio thread, audio stopped: takes back an offer nobody picked up. */
-    T* takePending() { return pending_.exchange(nullptr, std::memory_order_acq_rel); }
+    T* takePending() {
+        T* p = pending_.exchange(nullptr, std::memory_order_acq_rel);
+        return p == none() ? nullptr : p;
+    }
     bool hasPending() const noexcept { return pending_.load(std::memory_order_acquire) != nullptr; }
 
 private:
+    /** The offer of "no object": a distinct address that is never dereferenced or deleted. */
+    T* none() noexcept { return reinterpret_cast<T*>(&noneTag_); }
+    void release(T* p) { if (p != none()) delete p; }
+
+    char noneTag_ = 0;
     std::atomic<T*> pending_{nullptr};
     std::array<std::atomic<T*>, 8> retired_;
     std::mutex collectLock_;

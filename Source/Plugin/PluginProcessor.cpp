@@ -3,24 +3,14 @@
 
 #include "PluginEditor.h"
 
-#include <cmath>
+#include <Limits.h>
+
 #include <cfloat>
+#include <cmath>
 
 namespace graded::plugin {
 
 namespace {
-
-juce::String oneLine(const std::exception& e) {
-    if (const auto* pe = dynamic_cast<const PatchError*>(&e)) {
-        const auto& issues = pe->issues();
-        if (!issues.empty()) {
-            juce::String s = juce::String(issues.front().path) + ": " + issues.front().message;
-            if (issues.size() > 1) s << " (and " << static_cast<int>(issues.size() - 1) << " more)";
-            return s;
-        }
-    }
-    return juce::String(e.what()).upToFirstOccurrenceOf("\n", false, false);
-}
 
 /** Non-finite and subnormal samples become 0; returns how many non-finite ones there were. */
 inline int sanitise(float* x, int n) noexcept {
@@ -34,6 +24,18 @@ inline int sanitise(float* x, int n) noexcept {
 }
 
 } // namespace
+
+/** Message thread: reports latency changes of the running engine to the host (once per
+    change, from the thread the plugin wrappers expect). */
+class GradedCellsProcessor::LatencySync final : public juce::Timer {
+public:
+    explicit LatencySync(GradedCellsProcessor& owner) : owner_(owner) { startTimerHz(30); }
+    ~LatencySync() override { stopTimer(); }
+    void timerCallback() override { owner_.syncLatency(); }
+
+private:
+    GradedCellsProcessor& owner_;
+};
 
 /** Polls for `patch` parameter moves and deletes engines the audio thread retired. */
 class GradedCellsProcessor::Builder final : public juce::Thread {
@@ -59,9 +61,11 @@ GradedCellsProcessor::GradedCellsProcessor()
     if (!factoryPatches().empty()) selection_.name = factoryPatches().front().name;
     builder_ = std::make_unique<Builder>(*this);
     builder_->startThread();
+    latencySync_ = std::make_unique<LatencySync>(*this);
 }
 
 GradedCellsProcessor::~GradedCellsProcessor() {
+    latencySync_.reset();
     builder_->stopThread(2000);
     delete engine_;
     engine_ = nullptr;
@@ -73,13 +77,40 @@ juce::StringArray GradedCellsProcessor::factoryPatchNames() {
     return names;
 }
 
-std::unique_ptr<Engine> GradedCellsProcessor::buildEngine(const PatchSelection& selection,
-                                                          const EngineConfig& config) const {
-    if (selection.user) return Engine::create(loadPatch(selection.userJson), config);
+juce::String GradedCellsProcessor::describeError(const std::exception& e) {
+    if (const auto* pe = dynamic_cast<const PatchError*>(&e)) {
+        juce::StringArray lines;
+        for (const auto& issue : pe->issues())
+            lines.add(juce::String::fromUTF8((issue.path.empty() ? std::string("/") : issue.path).c_str()) + ": "
+                      + juce::String::fromUTF8(issue.message.c_str()));
+        if (!lines.isEmpty()) return lines.joinIntoString("\n");
+    }
+    if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return "out of memory";
+    return juce::String::fromUTF8(e.what());
+}
+
+GradedCellsProcessor::Built GradedCellsProcessor::buildEngine(const PatchSelection& selection, const EngineConfig& config,
+                                                              const HostControls& controls) const {
     const auto& patches = factoryPatches();
-    if (patches.empty()) throw std::runtime_error("no factory patches are built in");
-    const int index = juce::jlimit(0, static_cast<int>(patches.size()) - 1, selection.factoryIndex);
-    return Engine::create(loadPatch(patches[static_cast<size_t>(index)].json), config);
+    if (!selection.user && patches.empty()) throw std::runtime_error("no factory patches are built in");
+    const Patch patch = selection.user
+                            ? loadPatch(selection.userJson)
+                            : loadPatch(patches[static_cast<size_t>(juce::jlimit(0, static_cast<int>(patches.size()) - 1,
+                                                                                   selection.factoryIndex))].json);
+    Built built;
+    try {
+        built.engine = Engine::create(patch, config, controls);
+        return built;
+    } catch (const std::exception& e) {
+        // Valid, but can it run at all? At 48 kHz stereo with the largest step it must fit the
+        // budget; otherwise it is refused like an invalid patch.
+        const EngineConfig reference{48000.0, 2, 512};
+        const auto estimate = Engine::estimate(patch, reference, kMaxStepSamples);
+        if (estimate.coreShare > limits::kMaxCoreShare || estimate.bytes > limits::kMaxEngineBytes) throw;
+        built.status = "'" + juce::String::fromUTF8(patch.name.c_str()) + "' cannot run at " + juce::String(config.sampleRate, 0)
+                       + " Hz (" + describeError(e).replace("\n", "; ") + "); audio passes through unprocessed";
+        return built;
+    }
 }
 
 bool GradedCellsProcessor::buildAndPublish(const PatchSelection& selection, juce::String& error) {
@@ -91,18 +122,18 @@ bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection
     try {
         // Unprepared: still build once (default config) so a bad patch is refused now.
         const EngineConfig config = prepared_ ? config_ : EngineConfig{44100.0, 2, 512};
-        auto engine = buildEngine(selection, config);
+        HostControls controls;
+        cache_.read(controls);
+        auto built = buildEngine(selection, config, controls);
         selection_ = selection;
         if (prepared_) {
-            HostControls controls;
-            cache_.read(controls);
-            engine->setControls(controls);
-            setLatencySamples(engine->latencySamples());
-            handoff_.publish(engine.release());
+            engineStatus_ = built.status;
+            if (built.status.isNotEmpty()) juce::Logger::writeToLog("GradedCells: " + built.status);
+            handoff_.publish(built.engine.release()); // nullptr: run dry
         }
         return true;
     } catch (const std::exception& e) {
-        error = oneLine(e);
+        error = describeError(e);
         return false;
     }
 }
@@ -131,8 +162,12 @@ void GradedCellsProcessor::builderTick() {
                 juce::Logger::writeToLog("GradedCells: cannot switch to factory patch " + juce::String(param) + ": " + error);
         }
     }
+}
+
+void GradedCellsProcessor::syncLatency() {
+    handoff_.collect();
     const int latency = latencyOfRunningEngine_.load(std::memory_order_relaxed);
-    if (latency > 0 && latency != getLatencySamples()) setLatencySamples(latency);
+    if (latency != getLatencySamples()) setLatencySamples(latency);
 }
 
 PatchSelection GradedCellsProcessor::selectionForState() const {
@@ -160,38 +195,37 @@ bool GradedCellsProcessor::waitForPatchBuilds(int timeoutMs) {
 }
 
 void GradedCellsProcessor::prepareToPlay(double sampleRate, int maximumExpectedSamplesPerBlock) {
-    std::lock_guard<std::mutex> lock(buildMutex_);
-    config_ = EngineConfig{sampleRate, juce::jlimit(1, kMaxEngineChannels, getTotalNumOutputChannels()),
-                           juce::jmax(1, maximumExpectedSamplesPerBlock)};
-    prepared_ = true;
-    // Audio is stopped: take back everything in flight.
-    delete handoff_.takePending();
-    handoff_.collect();
-    delete engine_;
-    engine_ = nullptr;
+    int latency = 0;
+    {
+        std::lock_guard<std::mutex> lock(buildMutex_);
+        config_ = EngineConfig{sampleRate, juce::jlimit(1, kMaxEngineChannels, getTotalNumOutputChannels()),
+                               juce::jmax(1, maximumExpectedSamplesPerBlock)};
+        prepared_ = true;
+        // Audio is stopped: take back everything in flight.
+        delete handoff_.takePending();
+        handoff_.collect();
+        delete engine_;
+        engine_ = nullptr;
 
-    std::unique_ptr<Engine> engine;
-    try {
-        engine = buildEngine(selection_, config_);
-    } catch (const std::exception& e) {
-        juce::Logger::writeToLog("GradedCells: patch '" + juce::String(selection_.name) +
-                                 "' failed to build (" + oneLine(e) + "); using the default patch");
-        selection_ = PatchSelection{};
-        if (!factoryPatches().empty()) selection_.name = factoryPatches().front().name;
+        cache_.read(controls_);
+        lastResetParam_ = controls_[HostParam::reset] >= 0.5f;
+        // The selection stays whatever happens: a patch that cannot run here runs dry and says why.
         try {
-            engine = buildEngine(selection_, config_);
-        } catch (const std::exception& e2) {
-            juce::Logger::writeToLog("GradedCells: default patch failed to build: " + oneLine(e2));
+            auto built = buildEngine(selection_, config_, controls_);
+            engineStatus_ = built.status;
+            engine_ = built.engine.release();
+        } catch (const std::exception& e) {
+            engineStatus_ = "'" + juce::String::fromUTF8(selection_.name.c_str()) + "' cannot run: "
+                            + describeError(e).replace("\n", "; ") + "; audio passes through unprocessed";
         }
+        if (engineStatus_.isNotEmpty()) juce::Logger::writeToLog("GradedCells: " + engineStatus_);
+        if (engine_ != nullptr) {
+            engine_->setControls(controls_);
+            latency = engine_->latencySamples();
+        }
+        latencyOfRunningEngine_.store(latency);
     }
-    cache_.read(controls_);
-    lastResetParam_ = controls_[HostParam::reset] >= 0.5f;
-    if (engine != nullptr) {
-        engine->setControls(controls_);
-        latencyOfRunningEngine_.store(engine->latencySamples());
-        setLatencySamples(engine->latencySamples());
-    }
-    engine_ = engine.release();
+    setLatencySamples(latency); // a host callback: no lock of ours held
 }
 
 void GradedCellsProcessor::releaseResources() {
@@ -271,7 +305,17 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
         monitor_.engineSwaps.fetch_add(1, std::memory_order_relaxed);
     }
     for (int ch = 0; ch < numChannels; ++ch) sanitise(buffer.getWritePointer(ch), numSamples);
-    if (engine_ == nullptr || numSamples == 0) return;
+    if (engine_ == nullptr) {
+        // No engine (the patch cannot run at this rate): the audio passes through dry, within
+        // the output ceiling.
+        latencyOfRunningEngine_.store(0, std::memory_order_relaxed);
+        for (int ch = 0; ch < numChannels; ++ch) {
+            float* x = buffer.getWritePointer(ch);
+            for (int i = 0; i < numSamples; ++i) x[i] = juce::jlimit(-limits::kOutputCeiling, limits::kOutputCeiling, x[i]);
+        }
+        return;
+    }
+    if (numSamples == 0) return;
 
     cache_.read(controls_);
     const bool resetParam = controls_[HostParam::reset] >= 0.5f;
@@ -323,11 +367,12 @@ void GradedCellsProcessor::setPatchParameter(int index) {
 
 void GradedCellsProcessor::selectFactoryPatch(int index) {
     const auto s = factorySelection(index);
-    juce::String error;
-    // Parameter, `seen` and the build under one lock hold (see builderTick()).
-    std::lock_guard<std::mutex> lock(buildMutex_);
+    // The parameter first (a host callback: no lock of ours held). If the builder thread
+    // notices the move before the lock below, it builds this same patch too: harmless.
     setPatchParameter(s.factoryIndex);
+    std::lock_guard<std::mutex> lock(buildMutex_);
     seenPatchParam_.store(s.factoryIndex);
+    juce::String error;
     if (!buildAndPublishLocked(s, error))
         juce::Logger::writeToLog("GradedCells: factory patch " + juce::String(s.factoryIndex) + " failed to build: " + error);
 }
@@ -340,19 +385,21 @@ bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::Stri
         const Patch patch = loadPatch(json);
         s.name = patch.name.empty() ? std::string("User patch") : patch.name;
     } catch (const std::exception& e) {
-        error = oneLine(e);
+        error = describeError(e);
         return false;
     }
-    {
-        std::lock_guard<std::mutex> lock(buildMutex_);
-        s.factoryIndex = seenPatchParam_.load();
-    }
+    s.factoryIndex = seenPatchParam_.load();
     return buildAndPublish(s, error);
 }
 
 bool GradedCellsProcessor::loadUserPatchFile(const juce::File& file, juce::String& error) {
     if (!file.existsAsFile()) {
         error = "no such file: " + file.getFullPathName();
+        return false;
+    }
+    if (file.getSize() > static_cast<juce::int64>(limits::kMaxPatchBytes)) {
+        error = file.getFullPathName() + " is " + juce::String(file.getSize()) + " bytes; a patch may have at most "
+                + juce::String(static_cast<juce::int64>(limits::kMaxPatchBytes));
         return false;
     }
     juce::MemoryBlock data;
@@ -376,6 +423,11 @@ juce::String GradedCellsProcessor::currentPatchName() const {
 juce::String GradedCellsProcessor::lastStateError() const {
     std::lock_guard<std::mutex> lock(buildMutex_);
     return lastStateError_;
+}
+
+juce::String GradedCellsProcessor::engineStatus() const {
+    std::lock_guard<std::mutex> lock(buildMutex_);
+    return engineStatus_;
 }
 
 } // namespace graded::plugin

@@ -39,7 +39,10 @@ inline constexpr int kAllNotesOffCc = 123;
     (the `patch` parameter, loadUserPatch*, setStateInformation) builds the new engine off
     the audio thread (a background "builder" thread, or the calling thread) and hands it over
     through Handoff; the audio thread swaps it in at a block's start and the builder thread
-    deletes the replaced one. */
+    deletes the replaced one. Latency: prepareToPlay reports the engine's (right for the
+    `step` parameter from the start); later changes (step, patch) are reported once each by
+    a message-thread timer. No host callback (parameter change, latency) is made while a
+    lock of ours is held. */
 class GradedCellsProcessor final : public juce::AudioProcessor {
 public:
     GradedCellsProcessor();
@@ -103,8 +106,16 @@ public:
 
     /** Every parameter to its default, factory patch 0, default MIDI mapping. */
     void resetToDefaultState();
-    /** Why the last setStateInformation fell back to defaults (empty when it loaded). */
+    /** Why the last setStateInformation was refused (empty when it loaded); a refused state
+        leaves the previous state untouched. */
     juce::String lastStateError() const;
+    /** Why the selected patch is not running (empty while it runs): it is valid but cannot
+        run at the prepared sample rate (or within the real-time budget there). The patch
+        stays selected and saved, audio passes through dry, and it runs again when
+        prepareToPlay brings a rate it can run at. */
+    juce::String engineStatus() const;
+    /** Every problem of a patch or build error, one per line ("/wires/3: ..."). */
+    static juce::String describeError(const std::exception& e);
 
     /** Blocks until no built engine is waiting for the audio thread, or timeout (tests/CLI
         drive processBlock themselves, so this only waits for the builder thread). */
@@ -127,6 +138,12 @@ public:
 
 private:
     class Builder;
+    class LatencySync;
+    /** What building an engine for a selection gave: the engine, or none and why. */
+    struct Built {
+        std::unique_ptr<Engine> engine;
+        juce::String status;      ///< why there is no engine (empty when there is one)
+    };
     void handleMidi(const juce::MidiBuffer& midi, int numSamples) noexcept;
     /** Builds an engine for `selection` with the prepared config and publishes it; on
         failure returns false with `error` set and keeps the current engine. */
@@ -136,8 +153,12 @@ private:
     /** The patch to save: the running selection, or the factory patch a pending `patch`
         parameter move selects. */
     PatchSelection selectionForState() const;
-    std::unique_ptr<Engine> buildEngine(const PatchSelection& selection, const EngineConfig& config) const;
+    /** Builds an engine for `selection`. A patch that is invalid, or over the resource budget
+        even at 48 kHz stereo, throws (PatchError); one that only cannot run with `config`
+        gives no engine and the reason. Never a host callback, never the audio thread. */
+    Built buildEngine(const PatchSelection& selection, const EngineConfig& config, const HostControls& controls) const;
     void builderTick();
+    void syncLatency();           ///< message thread: reports the running engine's latency
     void setPatchParameter(int index);
 
     juce::AudioProcessorValueTreeState apvts_;
@@ -156,7 +177,7 @@ private:
     std::atomic<int> episodeCc_{kDefaultEpisodeCc};
     int lastEpisodeCcValue_ = 0;  ///< audio thread: for the CC's rising edge
     int lastEpisodeCcNumber_ = kDefaultEpisodeCc;
-    std::atomic<int> latencyOfRunningEngine_{0};
+    std::atomic<int> latencyOfRunningEngine_{0}; ///< audio thread -> LatencySync (0: no engine)
 
     Handoff<Engine> handoff_;
     Telemetry telemetryScratch_;                  ///< audio thread: engine -> FIFO
@@ -167,8 +188,10 @@ private:
     EngineConfig config_;             ///< guarded by buildMutex_
     bool prepared_ = false;           ///< guarded by buildMutex_
     juce::String lastStateError_;     ///< guarded by buildMutex_
+    juce::String engineStatus_;       ///< guarded by buildMutex_
 
     std::unique_ptr<Builder> builder_;
+    std::unique_ptr<LatencySync> latencySync_;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(GradedCellsProcessor)
 };

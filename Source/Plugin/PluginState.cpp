@@ -6,9 +6,12 @@
 //     <Editor width="1100" height="720"/>                             (optional)
 //     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
 //   </GradedCellsState>
-// Older states (formatVersion missing or 0) load; anything unreadable leaves the default
-// state and logs why.
+// Older states (formatVersion missing or 0) load. Anything unreadable (too big, nested
+// deeper than limits::kMaxXmlDepth, truncated, foreign, malformed) is refused whole before
+// any of it is applied: the previous state stays, lastStateError() and the log say why.
 #include "PluginProcessor.h"
+
+#include <Limits.h>
 
 #include <array>
 #include <cmath>
@@ -75,13 +78,15 @@ StagedState stage(const juce::XmlElement& xml) {
             if (s.patch.userJson.empty()) throw StateError{"user patch without JSON"};
         } else if (source == "factory") {
             const auto index = parseNumber(patch.getProperty("index", 0));
-            if (!index) throw StateError{"malformed factory patch index"};
+            const auto& info = hostParamInfo(HostParam::patch);
+            if (!index || !(*index >= info.min && *index <= info.max) || *index != std::floor(*index))
+                throw StateError{"malformed factory patch index"};
             s.patch.factoryIndex = static_cast<int>(*index);
         } else {
             throw StateError{"unknown patch source '" + source + "'"};
         }
     } else if (s.values[static_cast<size_t>(HostParam::patch)]) {
-        s.patch.factoryIndex = static_cast<int>(*s.values[static_cast<size_t>(HostParam::patch)]);
+        s.patch.factoryIndex = static_cast<int>(std::lround(*s.values[static_cast<size_t>(HostParam::patch)]));
     }
 
     const auto midi = tree.getChildWithName(kMidiTag);
@@ -149,38 +154,55 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
 
 void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes) {
     auto fail = [this](const juce::String& reason) {
-        juce::Logger::writeToLog("GradedCells: state not loaded (" + reason + "); using the default state");
-        resetToDefaultState();
+        juce::Logger::writeToLog("GradedCells: state not loaded (" + reason + "); the previous state is kept");
         std::lock_guard<std::mutex> lock(buildMutex_);
         lastStateError_ = reason;
     };
     if (data == nullptr || sizeInBytes <= 0) return fail("empty state");
+    if (static_cast<juce::uint64>(sizeInBytes) > limits::kMaxStateBytes)
+        return fail("state is " + juce::String(sizeInBytes) + " bytes; the limit is " + juce::String(static_cast<juce::int64>(limits::kMaxStateBytes)));
 
-    // JUCE's XML parser accepts a document cut off after a complete tag, so truncation is
-    // checked here: the binary header (magic, text length) must match the data's size, and
-    // plain XML text must end with the closing root tag.
+    // The XML text, bounded before it is parsed: JUCE's XML parser and ValueTree::fromXml
+    // recurse once per nesting level, so the depth is checked on the raw text first. JUCE's
+    // parser also accepts a document cut off after a complete tag, so truncation is checked
+    // here: the binary header (magic, text length) must match the data's size, and plain XML
+    // text must end with the closing root tag.
     constexpr juce::uint32 kBinaryXmlMagic = 0x21324356; // AudioProcessor::copyXmlToBinary
-    const auto* bytes = static_cast<const juce::uint8*>(data);
-    std::unique_ptr<juce::XmlElement> xml;
+    const auto* bytes = static_cast<const char*>(data);
+    std::string_view text;
+    bool binary = false;
     if (sizeInBytes >= 8 && juce::ByteOrder::littleEndianInt(bytes) == kBinaryXmlMagic) {
         const auto length = static_cast<juce::int64>(juce::ByteOrder::littleEndianInt(bytes + 4));
         if (length > static_cast<juce::int64>(sizeInBytes) - 8) return fail("truncated state");
-        xml = getXmlFromBinary(data, sizeInBytes);
+        text = std::string_view(bytes + 8, static_cast<size_t>(length));
+        binary = true;
     } else {
-        // Also accept the plain XML text (hand-written or older tools).
-        const auto text = juce::String::fromUTF8(static_cast<const char*>(data), sizeInBytes).trim();
-        if (text.startsWithChar('<') && text.endsWith("</" + kRootTag.toString() + ">")) xml = juce::parseXML(text);
+        text = std::string_view(bytes, static_cast<size_t>(sizeInBytes));  // plain XML (hand-written or older tools)
+    }
+    if (limits::xmlNestingDepth(text) > limits::kMaxXmlDepth)
+        return fail("state XML nested deeper than " + juce::String(limits::kMaxXmlDepth) + " levels");
+    std::unique_ptr<juce::XmlElement> xml;
+    {
+        // (copyXmlToBinary's length excludes its terminating zero byte)
+        const auto xmlText = juce::String::fromUTF8(text.data(), static_cast<int>(text.size())).trim();
+        if (xmlText.startsWithChar('<') && (binary || xmlText.endsWith("</" + kRootTag.toString() + ">")))
+            xml = juce::parseXML(xmlText);
     }
     if (xml == nullptr) return fail("not a GradedCells state (unreadable or truncated XML)");
 
     StagedState staged;
     try {
         staged = stage(*xml);
-        if (staged.patch.user) loadPatch(staged.patch.userJson); // validate before applying
+        if (staged.patch.user) { // validate before applying: valid, and runnable somewhere
+            const auto patch = loadPatch(staged.patch.userJson);
+            const auto cost = Engine::estimate(patch, EngineConfig{48000.0, 2, 512}, kMaxStepSamples);
+            if (cost.coreShare > limits::kMaxCoreShare || cost.bytes > limits::kMaxEngineBytes)
+                Engine::create(patch, EngineConfig{48000.0, 2, 512}); // throws the budget error, naming the culprits
+        }
     } catch (const StateError& e) {
         return fail(e.reason);
     } catch (const std::exception& e) {
-        return fail(juce::String("user patch invalid: ") + juce::String(e.what()).upToFirstOccurrenceOf("\n", false, false));
+        return fail("user patch invalid: " + describeError(e).replace("\n", "; "));
     }
     if (staged.formatVersion > kStateFormatVersion)
         juce::Logger::writeToLog("GradedCells: state format " + juce::String(staged.formatVersion) +
@@ -202,14 +224,13 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     juce::String error;
     if (staged.patch.user) {
         const int paramIndex = staged.values[static_cast<size_t>(HostParam::patch)]
-                                   ? static_cast<int>(*staged.values[static_cast<size_t>(HostParam::patch)])
+                                   ? static_cast<int>(std::lround(*staged.values[static_cast<size_t>(HostParam::patch)]))
                                    : staged.patch.factoryIndex;
-        {
-            std::lock_guard<std::mutex> lock(buildMutex_);
-            setPatchParameter(paramIndex);
-            seenPatchParam_.store(paramIndex);
-        }
-        if (!loadUserPatchJson(staged.patch.userJson, error)) return fail("user patch failed to build: " + error);
+        setPatchParameter(paramIndex); // a host callback: no lock of ours held
+        seenPatchParam_.store(paramIndex);
+        // Validated above; it is selected even where it cannot run (it then runs dry and
+        // engineStatus() says why), so the user's patch is never lost.
+        if (!loadUserPatchJson(staged.patch.userJson, error)) return fail("user patch failed to load: " + error);
     } else {
         selectFactoryPatch(staged.patch.factoryIndex);
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Engine.h"
+#include "TestUtil.h"
 
 #include <catch2/catch.hpp>
 
@@ -9,24 +10,9 @@
 using namespace graded;
 
 namespace {
-std::vector<PatchIssue> issuesOf(const std::string& json) {
-    try {
-        loadPatch(json);
-    } catch (const PatchError& e) {
-        return e.issues();
-    }
-    return {};
-}
-bool has(const std::vector<PatchIssue>& v, const std::string& path, const std::string& part = "") {
-    return std::any_of(v.begin(), v.end(), [&](const PatchIssue& i) {
-        return i.path == path && i.message.find(part) != std::string::npos;
-    });
-}
-std::string dump(const std::vector<PatchIssue>& v) {
-    std::string s;
-    for (const auto& i : v) s += i.path + ": " + i.message + "\n";
-    return s;
-}
+using testutil::dump;
+using testutil::has;
+using testutil::issuesOf;
 const char* kIo = R"({"id": "in", "kind": "AudioIn", "params": {"bands": 4}}, {"id": "out", "kind": "AudioOut"})";
 } // namespace
 

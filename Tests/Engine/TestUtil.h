@@ -17,6 +17,29 @@ inline graded::Patch factory(const std::string& name) {
     throw std::runtime_error("no factory patch " + name);
 }
 
+/** The issues loadPatch reports for `json` (none if it loads). */
+inline std::vector<graded::PatchIssue> issuesOf(const std::string& json) {
+    try {
+        graded::loadPatch(json);
+    } catch (const graded::PatchError& e) {
+        return e.issues();
+    }
+    return {};
+}
+
+/** Whether an issue at `path` has `part` in its message. */
+inline bool has(const std::vector<graded::PatchIssue>& v, const std::string& path, const std::string& part = "") {
+    for (const auto& i : v)
+        if (i.path == path && i.message.find(part) != std::string::npos) return true;
+    return false;
+}
+
+inline std::string dump(const std::vector<graded::PatchIssue>& v) {
+    std::string s;
+    for (const auto& i : v) s += i.path + ": " + i.message + "\n";
+    return s;
+}
+
 using Signal = std::vector<std::vector<float>>; // [channel][sample]
 
 inline Signal silence(int ch, int n) { return Signal(size_t(ch), std::vector<float>(size_t(n), 0.f)); }

@@ -70,5 +70,20 @@ int main(int argc, char** argv) {
         editor.reset();
         proc.releaseResources();
     }
+    // A patch the host's rate cannot run: the editor says why (audio passes through dry).
+    {
+        graded::plugin::GradedCellsProcessor proc;
+        proc.prepareToPlay(500.0, block);
+        std::unique_ptr<juce::AudioProcessorEditor> editor(proc.createEditor());
+        editor->setSize(1100, 720);
+        if (auto* ed = dynamic_cast<graded::gui::PluginEditor*>(editor.get())) ed->refreshNow();
+        const auto image = editor->createComponentSnapshot(editor->getLocalBounds(), true, 1.0f);
+        const auto file = outDir.getChildFile("NotRunning.png");
+        file.deleteFile();
+        juce::FileOutputStream os(file);
+        juce::PNGImageFormat png;
+        if (!os.openedOk() || !png.writeImageToStream(image, os)) return 1;
+        std::printf("%s\n", file.getFullPathName().toRawUTF8());
+    }
     return 0;
 }

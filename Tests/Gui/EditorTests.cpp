@@ -6,6 +6,7 @@
 
 #include "PluginEditor.h"
 #include "PluginProcessor.h"
+#include "../Plugin/ProcessorTestUtil.h"
 
 #include <Graph/Patch.h>
 
@@ -18,22 +19,9 @@ using graded::HostParam;
 using graded::gui::PluginEditor;
 using graded::plugin::GradedCellsProcessor;
 
-namespace juce {
-// JUCE's platform message pump (juce_linux_Messaging.cpp); runDispatchLoopUntil needs
-// JUCE_MODAL_LOOPS_PERMITTED, which plugins leave off.
-bool dispatchNextMessageOnSystemQueue(bool returnIfNoPendingMessages);
-} // namespace juce
-
 namespace {
 
-/** Delivers pending messages (async parameter-to-control updates) for up to `ms`. */
-void pumpMessages(int ms) {
-    const auto end = juce::Time::getMillisecondCounter() + juce::uint32(ms);
-    do {
-        while (juce::dispatchNextMessageOnSystemQueue(true)) {}
-        juce::Thread::sleep(1);
-    } while (juce::Time::getMillisecondCounter() < end);
-}
+using graded::test::pumpMessages;
 
 float rawValue(GradedCellsProcessor& p, const char* id) {
     return p.parameters().getRawParameterValue(id)->load();
@@ -237,4 +225,25 @@ TEST_CASE("opening and closing the editor while audio runs is safe", "[gui]") {
     audio.join();
     CHECK(blocks.load() > 0);
     CHECK(proc.getActiveEditor() == nullptr);
+}
+
+TEST_CASE("the editor says why a patch is not running, and why a patch file was refused", "[gui]") {
+    GradedCellsProcessor proc;
+    juce::String error;
+    REQUIRE(proc.loadUserPatchJson(graded::factoryPatches().front().json, error));
+    proc.prepareToPlay(500.0, 512);
+    std::unique_ptr<juce::AudioProcessorEditor> editor(proc.createEditor());
+    auto* ed = dynamic_cast<PluginEditor*>(editor.get());
+    REQUIRE(ed != nullptr);
+    ed->refreshNow();
+    CHECK(ed->statusText().contains("Not running"));
+    CHECK(ed->statusText().contains("500 Hz"));
+    // the same patch at a rate it can run at: the warning goes away
+    editor.reset();
+    proc.prepareToPlay(48000.0, 512);
+    editor.reset(proc.createEditor());
+    ed = dynamic_cast<PluginEditor*>(editor.get());
+    ed->refreshNow();
+    CHECK(ed->statusText().isEmpty());
+    CHECK(proc.currentPatch().user);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Saved state: round trips, older versions, and hostile data (random, empty, truncated,
-// foreign, malformed) that must leave the default state.
+// foreign, malformed, too big, too deep) that must be refused whole, keeping the previous
+// state, and say why.
 #include "PluginProcessor.h"
+#include "ProcessorTestUtil.h"
 
 #include <catch2/catch.hpp>
 
@@ -9,6 +11,9 @@ using graded::HostParam;
 using graded::plugin::GradedCellsProcessor;
 
 namespace {
+
+using graded::test::binaryXml;
+using graded::test::stateOf;
 
 std::vector<float> plainValues(GradedCellsProcessor& proc) {
     std::vector<float> v;
@@ -39,20 +44,6 @@ bool isDefaultState(GradedCellsProcessor& proc) {
     }
     const auto patch = proc.currentPatch();
     return ok && !patch.user && patch.factoryIndex == 0 && proc.rewardCc() == graded::plugin::kDefaultRewardCc;
-}
-
-juce::MemoryBlock stateOf(GradedCellsProcessor& proc) {
-    juce::MemoryBlock block;
-    proc.getStateInformation(block);
-    return block;
-}
-
-juce::MemoryBlock binaryXml(const juce::String& xmlText) {
-    juce::MemoryBlock block;
-    auto xml = juce::parseXML(xmlText);
-    REQUIRE(xml != nullptr);
-    juce::AudioProcessor::copyXmlToBinary(*xml, block);
-    return block;
 }
 
 /** A processor moved away from the defaults, so a fallback is visible. */
@@ -131,16 +122,19 @@ TEST_CASE("older and newer state versions load", "[plugin][state]") {
     }
 }
 
-TEST_CASE("corrupt state leaves the default state and says why", "[plugin][state][corrupt]") {
+TEST_CASE("corrupt state is refused whole: the previous state stays and the reason is given", "[plugin][state][corrupt]") {
     GradedCellsProcessor reference;
     const auto good = stateOf(*dirtyProcessor());
 
-    auto expectDefault = [](const void* data, int size, const char* what) {
+    auto expectDefault = [&good](const void* data, int size, const char* what) {
         auto proc = dirtyProcessor();
         proc->prepareToPlay(44100.0, 64);
+        const auto before = stateOf(*proc);
         proc->setStateInformation(data, size);
         INFO(what);
-        CHECK(isDefaultState(*proc));
+        CHECK_FALSE(isDefaultState(*proc));
+        CHECK(stateOf(*proc) == before); // nothing of the refused state was applied
+        CHECK(before == good);
         CHECK(proc->lastStateError().isNotEmpty());
         // and it still runs
         juce::AudioBuffer<float> buffer(2, 64);

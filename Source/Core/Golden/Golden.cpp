@@ -2,6 +2,7 @@
 #include "Golden.h"
 
 #include "../Cells/LeakyNoiseCell.h"
+#include "../Limits.h"
 
 #include <nlohmann/json.hpp>
 
@@ -136,6 +137,10 @@ bool sameNonFinite(double a, double b) {
 } // namespace
 
 File parse(const std::string& text) {
+    if (text.size() > limits::kMaxGoldenBytes)
+        fail("file", "is " + std::to_string(text.size()) + " bytes; the limit is " + std::to_string(limits::kMaxGoldenBytes));
+    if (limits::jsonNestingDepth(text) > limits::kMaxJsonDepth)
+        fail("file", "JSON nested deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
     Json j;
     try {
         j = Json::parse(text);
@@ -150,8 +155,12 @@ File parse(const std::string& text) {
 }
 
 File load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) fail(path, "cannot be read");
+    const auto size = in.tellg();
+    if (size > std::streamoff(limits::kMaxGoldenBytes))
+        fail(path, "is " + std::to_string(size) + " bytes; the limit is " + std::to_string(limits::kMaxGoldenBytes));
+    in.seekg(0);
     std::stringstream ss;
     ss << in.rdbuf();
     try {

@@ -7,11 +7,14 @@
 #include "../Cells/RewardErrorCell.h"
 #include "GraphInternal.h"
 
+#include <Limits.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -38,10 +41,33 @@ inline float sanitizeSample(float x) noexcept {
     return std::clamp(x, -64.f, 64.f);
 }
 
+constexpr int kNumStepChoices = int(sizeof(kStepChoices) / sizeof(kStepChoices[0]));
+
 int stepFromChoice(float v) noexcept {
-    constexpr int n = int(sizeof(kStepChoices) / sizeof(kStepChoices[0]));
-    const int i = std::clamp(int(std::lround(std::isfinite(v) ? v : 2.f)), 0, n - 1);
-    return kStepChoices[i];
+    const float c = std::isfinite(v) ? std::clamp(v, 0.f, float(kNumStepChoices - 1)) : 2.f;
+    return kStepChoices[int(std::lround(c))];
+}
+
+/** Multiply-adds per unit and step of each cell kind (per integrator stage for the two
+    integrating kinds), including the engine's finiteness scan of its compartments. */
+double cellOpsPerUnit(const PatchNode& n) {
+    auto stages = [&]() {
+        const auto it = n.params.find("integration_type");
+        if (it == n.params.end() || it->second.type != ParamValue::Type::string) return 1.0;
+        const auto& t = it->second.text;
+        return t == "rk4" ? 4.0 : (t == "midpoint" || t == "rk2") ? 2.0 : 1.0;
+    };
+    switch (n.kind) {
+        case NodeKind::RateCell: return 40.0 * stages() + 20.0;
+        case NodeKind::LeakyNoiseCell: return 50.0 * stages() + 20.0;
+        case NodeKind::BernoulliErrorCell: return 40.0;
+        default: return 20.0;
+    }
+}
+
+double unitsOf(const PatchNode& n) {
+    const auto it = n.params.find("n_units");
+    return it != n.params.end() && it->second.type == ParamValue::Type::number ? std::max(1.0, it->second.number) : 1.0;
 }
 
 struct RtWire {
@@ -134,7 +160,8 @@ public:
         return float(double(S) / cfg.sampleRate * 1000.0) * ts;
     }
 
-    void build(const Patch& p, const EngineConfig& c);
+    void build(const Patch& p, const EngineConfig& c, const HostControls& initial);
+    int minS = 16;                    // smallest step within the real-time budget
     void designBank();
     void applyBindings() noexcept;
     void applyEvent(const ControlEvent& e) noexcept;
@@ -196,12 +223,112 @@ void EngineImpl::designBank() {
     bankNorm = float(std::pow(10.0, -(sumDb / probes) / 20.0));
 }
 
-void EngineImpl::build(const Patch& p, const EngineConfig& c) {
-    if (!(c.sampleRate >= 1000.0 && c.sampleRate <= 1536000.0))
-        throw ConfigError("sampleRate", "must be in 1000..1536000 Hz");
+namespace {
+
+std::string number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+void checkConfig(const Patch& p, const EngineConfig& c) {
+    if (!(c.sampleRate >= kMinSampleRate && c.sampleRate <= kMaxSampleRate))
+        throw ConfigError("sampleRate", "the engine runs at 1000..1536000 Hz, not at " + number(c.sampleRate) + " Hz");
     if (c.numChannels < 1 || c.numChannels > kMaxEngineChannels)
         throw ConfigError("numChannels", "must be in 1.." + std::to_string(kMaxEngineChannels));
-    if (p.audioIn < 0 || p.audioOut < 0) throw PatchError(std::vector<PatchIssue>{{"/nodes", "needs one AudioIn and one AudioOut"}});
+    if (p.audioIn < 0 || p.audioOut < 0 || size_t(p.audioIn) >= p.nodes.size() || size_t(p.audioOut) >= p.nodes.size())
+        throw PatchError(std::vector<PatchIssue>{{"/nodes", "needs one AudioIn and one AudioOut"}});
+}
+
+std::string percent(double share) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, share < 0.1 ? "%.2f%%" : "%.0f%%", share * 100.0);
+    return buf;
+}
+
+} // namespace
+
+CostEstimate Engine::estimate(const Patch& p, const EngineConfig& c, int S) {
+    checkConfig(p, c);
+    S = std::clamp(S, 1, kMaxStepSamples);
+    const double C = c.numChannels, fs = c.sampleRate, stepsPerSecond = fs / S;
+    const double N = p.nodes[size_t(p.audioIn)].audioIn.bands, M = p.nodes[size_t(p.audioIn)].audioIn.samples;
+    CostEstimate e;
+    auto share = [&](double opsPerSample, double opsPerStep) {
+        return (opsPerSample * fs + opsPerStep * stepsPerSecond) / limits::kOpsPerSecond;
+    };
+    bool noise = false;
+    for (const auto& w : p.wires)
+        if (w.toNode == p.audioOut && w.toComp == "noise") noise = true;
+    // filterbank: analysis (5), synthesis (3) and, when driven, the noise bank (8) per band,
+    // plus per-sample bookkeeping; per step the band energies (a log each) and samples
+    e.parts.push_back({"/nodes/" + std::to_string(p.audioIn), "the filterbank (" + std::to_string(int(N)) + " bands" + (noise ? ", noise" : "") + ")",
+                       share(C * (N * (8.0 + (noise ? 8.0 : 0.0)) + 16.0), C * (N * 30.0 + M + 30.0))});
+    std::int64_t bytes = std::int64_t(C) * (std::int64_t(kMaxStepSamples) * (std::int64_t(N) + 4) + 8 * std::int64_t(N) + 64) * 4;
+    for (size_t i = 0; i < p.nodes.size(); ++i) {
+        const auto& n = p.nodes[i];
+        if (!isCellKind(n.kind)) continue;
+        const double units = unitsOf(n);
+        // every cell has at most 24 compartments of [batch][units] (float)
+        bytes += std::int64_t(24.0 * units * C * 4.0);
+        std::string what = "node '" + n.id + "' (" + std::string(kNodeKindNames[int(n.kind)]) + ", " + std::to_string(std::int64_t(units)) + " units)";
+        e.parts.push_back({"/nodes/" + std::to_string(i), what, share(0.0, units * C * cellOpsPerUnit(n))});
+    }
+    for (size_t i = 0; i < p.wires.size(); ++i) {
+        const auto& w = p.wires[i];
+        const double rows = (w.toNode == p.audioIn || w.toNode == p.audioOut || isCellKind(p.nodes[size_t(w.toNode)].kind)) ? C : 1.0;
+        const double dst = w.wRows > 0 ? w.wRows : 1.0, src = w.wCols > 0 ? w.wCols : 1.0;
+        const double ops = !w.weights.empty() ? rows * (double(w.weights.size()) * 2.0 + dst) : rows * 64.0;
+        bytes += std::int64_t(w.weights.size() + w.bias.size()) * 4 + (w.delay ? std::int64_t(C * 4096.0 * 4.0) : 0);
+        std::string what = "wire " + (w.id.empty() ? std::string() : "'" + w.id + "' ") + "(" + p.nodes[size_t(w.fromNode)].id + "." + w.fromComp
+                           + " -> " + p.nodes[size_t(w.toNode)].id + "." + w.toComp
+                           + (w.weights.empty() ? std::string() : ", " + std::to_string(std::int64_t(dst)) + " x " + std::to_string(std::int64_t(src)) + " weights") + ")";
+        e.parts.push_back({"/wires/" + std::to_string(i), what, share(0.0, ops)});
+    }
+    for (const auto& part : e.parts) e.coreShare += part.coreShare;
+    e.bytes = bytes;
+    std::stable_sort(e.parts.begin(), e.parts.end(), [](const CostEstimate::Part& a, const CostEstimate::Part& b) { return a.coreShare > b.coreShare; });
+    return e;
+}
+
+int Engine::minimumStep(const Patch& p, const EngineConfig& c) {
+    for (const int s : kStepChoices)
+        if (estimate(p, c, s).coreShare <= limits::kMaxCoreShare) return s;
+    return 0;
+}
+
+namespace {
+
+/** Throws PatchError when running `p` at step S is over the memory or real-time budget. */
+void checkBudget(const Patch& p, const EngineConfig& c, int S) {
+    const CostEstimate e = Engine::estimate(p, c, S);
+    std::vector<PatchIssue> issues;
+    if (e.bytes > limits::kMaxEngineBytes) {
+        issues.push_back({"", "needs about " + std::to_string(e.bytes >> 20) + " MiB of state for " + std::to_string(c.numChannels)
+                                  + " channels; the limit is " + std::to_string(limits::kMaxEngineBytes >> 20) + " MiB"});
+    }
+    if (e.coreShare > limits::kMaxCoreShare) {
+        const std::string total = "the patch would take about " + percent(e.coreShare) + " of one core at " + number(c.sampleRate)
+                                  + " Hz with " + std::to_string(S) + "-sample steps; the real-time budget is " + percent(limits::kMaxCoreShare);
+        int named = 0;
+        for (const auto& part : e.parts) {
+            if (named == 3 || part.coreShare < 0.1 * e.coreShare) break;
+            issues.push_back({part.path, part.what + " costs about " + percent(part.coreShare) + " of one core (" + total + ")"});
+            ++named;
+        }
+        if (named == 0) issues.push_back({"", total});
+    }
+    if (!issues.empty()) throw PatchError(std::move(issues));
+}
+
+} // namespace
+
+void EngineImpl::build(const Patch& p, const EngineConfig& c, const HostControls& initial) {
+    checkConfig(p, c);
+    controls = initial;
+    minS = Engine::minimumStep(p, c);
+    // (when no step fits, the error is given for the largest)
+    checkBudget(p, c, minS > 0 ? std::max(minS, stepFromChoice(controls[HostParam::step])) : kMaxStepSamples);
     cfg = c;
     patch = p;
     C = c.numChannels;
@@ -260,11 +387,16 @@ void EngineImpl::build(const Patch& p, const EngineConfig& c) {
         w.src = src;
         w.gain = pw.gain;
         w.W = pw.weights;
-        if (!w.W.empty() && (pw.wRows != w.dstCols || pw.wCols != w.srcCols))
+        if (!w.W.empty() && (pw.wRows != w.dstCols || pw.wCols != w.srcCols
+                             || w.W.size() != size_t(w.dstCols) * size_t(w.srcCols)))
             throw PatchError(std::vector<PatchIssue>{{"/wires/" + std::to_string(i) + "/weights", "size mismatch"}});
         if (w.W.empty() && w.srcCols != w.dstCols && w.srcCols != 1)
             throw PatchError(std::vector<PatchIssue>{{"/wires/" + std::to_string(i), "size mismatch"}});
         if (w.srcRows != 1 && w.srcRows != w.dstRows)
+            throw PatchError(std::vector<PatchIssue>{{"/wires/" + std::to_string(i), "row mismatch"}});
+        if (!pw.bias.empty() && pw.bias.size() != size_t(w.dstCols))
+            throw PatchError(std::vector<PatchIssue>{{"/wires/" + std::to_string(i) + "/bias", "size mismatch"}});
+        if (w.srcRows != 1 && w.srcRows != C)
             throw PatchError(std::vector<PatchIssue>{{"/wires/" + std::to_string(i), "row mismatch"}});
         w.bias = pw.bias;
         w.delay = pw.delay;
@@ -288,14 +420,15 @@ void EngineImpl::build(const Patch& p, const EngineConfig& c) {
         std::vector<int> indeg(NN, 0);
         for (size_t i = 0; i < p.wires.size(); ++i)
             if (!p.wires[i].delay) ++indeg[size_t(p.wires[i].toNode)];
+        const auto out = detail::outgoingWires(p);
         std::vector<int> q;
         for (size_t n = 0; n < NN; ++n) if (indeg[n] == 0) q.push_back(int(n));
         std::vector<int> topo;
         for (size_t h = 0; h < q.size(); ++h) {
             const int n = q[h];
             topo.push_back(n);
-            for (const auto& pw : p.wires)
-                if (!pw.delay && pw.fromNode == n && --indeg[size_t(pw.toNode)] == 0) q.push_back(pw.toNode);
+            for (const int wi : out[size_t(n)])
+                if (--indeg[size_t(p.wires[size_t(wi)].toNode)] == 0) q.push_back(p.wires[size_t(wi)].toNode);
         }
         if (topo.size() != NN) throw PatchError(std::vector<PatchIssue>{{"/wires", "cycle without a delay"}});
         order = topo;
@@ -321,7 +454,7 @@ void EngineImpl::build(const Patch& p, const EngineConfig& c) {
     const double smoothMs = p.nodes[size_t(outNode)].audioOut.smoothMs;
     smoothA = smoothMs <= 0 ? 1.f : float(1.0 - std::exp(-1.0 / (smoothMs * 1e-3 * cfg.sampleRate)));
     telemetryInterval = std::max(1, int(cfg.sampleRate / 30.0));
-    S = desiredS = stepFromChoice(controls[HostParam::step]);
+    S = desiredS = std::max(minS, stepFromChoice(controls[HostParam::step]));
     resetAll();
 }
 
@@ -542,7 +675,7 @@ void EngineImpl::synthesise() noexcept {
             const float m = mixSeq[size_t(t)];
             float o = (dry[t] * (1.f - m) + wet * m) * gainSeq[size_t(t)];
             if (!std::isfinite(o) || std::fabs(o) < 1e-30f) o = 0.f;
-            out[t] = std::clamp(o, -64.f, 64.f);
+            out[t] = std::clamp(o, -limits::kOutputCeiling, limits::kOutputCeiling);
         }
         noiseRng[size_t(c)] = rng;
         for (int k = 0; k < N; ++k)
@@ -660,15 +793,15 @@ void EngineImpl::pushTelemetry() noexcept {
 Engine::Engine() : impl_(std::make_unique<EngineImpl>()) {}
 Engine::~Engine() = default;
 
-std::unique_ptr<Engine> Engine::create(const Patch& patch, const EngineConfig& config) {
+std::unique_ptr<Engine> Engine::create(const Patch& patch, const EngineConfig& config, const HostControls& controls) {
     std::unique_ptr<Engine> e(new Engine());
-    e->impl_->build(patch, config);
+    e->impl_->build(patch, config, controls);
     return e;
 }
 
 void Engine::setControls(const HostControls& c) noexcept {
     impl_->controls = c;
-    impl_->desiredS = stepFromChoice(c[HostParam::step]);
+    impl_->desiredS = std::max(impl_->minS, stepFromChoice(c[HostParam::step]));
 }
 
 void Engine::addEvent(const ControlEvent& e) noexcept {

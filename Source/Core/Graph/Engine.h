@@ -17,6 +17,10 @@ struct EngineConfig {
     int maxBlockSize = 512;   ///< informative: process() accepts any numSamples
 };
 inline constexpr int kMaxEngineChannels = 16;
+/** Sample rates the engine runs at; outside them Engine::create throws ConfigError and the
+    plugin passes audio through dry (saying why) until the rate allows again. */
+inline constexpr double kMinSampleRate = 1000.0;
+inline constexpr double kMaxSampleRate = 1536000.0;
 
 /** A sample-accurate control event for the next process() call. */
 struct ControlEvent {
@@ -70,6 +74,20 @@ struct PatchInfo {
     std::vector<Wire> wires;
 };
 
+/** What running a patch costs, estimated from its structure before anything is built
+    (Engine::estimate). The model counts multiply-adds per sample (filterbank, mixing) and
+    per step (cells, wires) and prices them at limits::kOpsPerSecond. */
+struct CostEstimate {
+    double coreShare = 0.0;        ///< estimated share of one core (1 = a whole core)
+    std::int64_t bytes = 0;        ///< memory of the engine's state (upper bound)
+    struct Part {
+        std::string path;          ///< JSON pointer of the node or wire ("" for the filterbank)
+        std::string what;          ///< e.g. "node 'z' (RateCell, 4096 units, rk4)"
+        double coreShare = 0.0;
+    };
+    std::vector<Part> parts;       ///< every node, wire and the filterbank, costliest first
+};
+
 class EngineImpl;
 
 /** The audio bridge: runs a patch's graph one simulation step per `step` samples.
@@ -79,9 +97,20 @@ class EngineImpl;
     on one GUI thread (single consumer); info() and latencySamples() from anywhere. */
 class Engine {
 public:
-    /** Builds the graph for `config` (cells get batch_size = numChannels). Throws
-        PatchError or ConfigError. */
-    static std::unique_ptr<Engine> create(const Patch& patch, const EngineConfig& config);
+    /** Builds the graph for `config` (cells get batch_size = numChannels), starting from
+        `controls` (so the step size, hence the latency, is right from the start). Throws
+        ConfigError for a sample rate or channel count it cannot run, and PatchError when the
+        patch is over the resource budget (limits::kMaxEngineBytes, or more than
+        limits::kMaxCoreShare of a core at this sample rate and step): the error names the
+        limit and the costliest nodes and wires. Nothing is allocated before these checks. */
+    static std::unique_ptr<Engine> create(const Patch& patch, const EngineConfig& config,
+                                          const HostControls& controls = HostControls());
+    /** The cost of running `patch` with `config` and steps of `stepSamples`. */
+    static CostEstimate estimate(const Patch& patch, const EngineConfig& config, int stepSamples);
+    /** The smallest step (of kStepChoices) at which `patch` fits the real-time budget, or 0
+        if none does. The engine never runs a smaller step: a `step` parameter below it runs
+        at this one (and latencySamples() says so). */
+    static int minimumStep(const Patch& patch, const EngineConfig& config);
     ~Engine();
 
     /** Plain host values, once per host block; used from the next simulation step on. */

@@ -23,6 +23,10 @@ struct CompSpec {
     for bad cell params. */
 std::vector<CompSpec> nodeCompartments(const PatchNode& node);
 
+/** For each node, the undelayed wires leaving it (indices into patch.wires): the adjacency
+    of the schedule's topological sort. */
+std::vector<std::vector<int>> outgoingWires(const Patch& patch);
+
 /** Fields a binding may target on a node of `kind`; choice fields take an index. */
 bool isChoiceField(NodeKind kind, const std::string& field);
 /** The field a binding of `field` on a node of `kind` drives (BindField::none if unknown). */

@@ -2,6 +2,8 @@
 #include "GraphInternal.h"
 #include "Patch.h"
 
+#include <Limits.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -26,6 +28,15 @@ PatchError::PatchError(std::vector<PatchIssue> issues)
     : std::runtime_error(joinIssues(issues)), issues_(std::move(issues)) {}
 
 namespace detail {
+
+std::vector<std::vector<int>> outgoingWires(const Patch& patch) {
+    std::vector<std::vector<int>> out(patch.nodes.size());
+    for (size_t i = 0; i < patch.wires.size(); ++i) {
+        const auto& w = patch.wires[i];
+        if (!w.delay && w.fromNode >= 0 && size_t(w.fromNode) < out.size() && w.toNode >= 0) out[size_t(w.fromNode)].push_back(int(i));
+    }
+    return out;
+}
 
 std::vector<CompSpec> nodeCompartments(const PatchNode& node) {
     std::vector<CompSpec> out;
@@ -216,9 +227,10 @@ void parseAudioOut(Ctx& ctx, const json& params, const std::string& path, AudioO
     if (readNumber(ctx, params, "minDb", path, d)) p.minDb = d;
     if (readNumber(ctx, params, "maxDb", path, d)) p.maxDb = d;
     if (p.maxDb < p.minDb) ctx.add(path + "/maxDb", "must be >= minDb");
-    if (p.maxDb > 48) ctx.add(path + "/maxDb", "must be <= 48 dB");
+    // Gain limits stay within the output ceiling (+6 dBFS).
+    if (p.maxDb > limits::kOutputCeilingDb) ctx.add(path + "/maxDb", "must be <= +6 dB (the output ceiling)");
     if (readNumber(ctx, params, "maxGain", path, d)) {
-        if (d < 0 || d > 256) ctx.add(path + "/maxGain", "must be in 0..256");
+        if (d < 0 || d > double(limits::kOutputCeiling)) ctx.add(path + "/maxGain", "must be in 0..1.995 (+6 dB, the output ceiling)");
         else p.maxGain = d;
     }
     if (readNumber(ctx, params, "smoothMs", path, d)) {
@@ -259,6 +271,19 @@ bool parseCellParams(Ctx& ctx, const json& params, const std::string& path, Para
     return ok;
 }
 
+bool kindIs(const json& n, const char* kind) {
+    if (!n.is_object()) return false;
+    const auto it = n.find("kind");
+    return it != n.end() && it->is_string() && it->get_ref<const std::string&>() == kind;
+}
+
+/** A JSON value quoted in a message, cut to a readable length. */
+std::string brief(const json& v) {
+    std::string s = v.dump();
+    if (s.size() > 60) s = s.substr(0, 57) + "...";
+    return s;
+}
+
 struct NodeTable {
     std::map<std::string, int> byId;
     std::vector<std::vector<detail::CompSpec>> comps; // empty if the node failed
@@ -279,19 +304,38 @@ std::string compNames(const NodeTable& t, int node) {
 } // namespace
 
 Patch loadPatch(const std::string& text) {
+    // Bounded before anything recursive or big happens: size, then nesting depth (a linear
+    // scan), then the (iterative) parser.
+    if (text.size() > limits::kMaxPatchBytes)
+        throw PatchError(std::vector<PatchIssue>{{"", "patch is " + std::to_string(text.size()) + " bytes; the limit is "
+                                                          + std::to_string(limits::kMaxPatchBytes) + " bytes"}});
+    if (limits::jsonNestingDepth(text) > limits::kMaxJsonDepth)
+        throw PatchError(std::vector<PatchIssue>{{"", "JSON nested deeper than " + std::to_string(limits::kMaxJsonDepth)
+                                                          + " levels (a patch needs 4)"}});
     json root;
     try {
         root = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
         throw PatchError(std::vector<PatchIssue>{{"", std::string("not valid JSON: ") + e.what()}});
     }
     Ctx ctx;
     Patch patch;
     if (!root.is_object()) throw PatchError(std::vector<PatchIssue>{{"", "a patch must be a JSON object"}});
+    // Counts first: past these limits nothing else is examined (the patch is rejected whole).
+    {
+        const struct { const char* key; int limit; } counts[] = {
+            {"nodes", limits::kMaxNodes}, {"wires", limits::kMaxWires}, {"bindings", limits::kMaxBindings}};
+        std::vector<PatchIssue> over;
+        for (const auto& c : counts)
+            if (root.contains(c.key) && root[c.key].is_array() && root[c.key].size() > size_t(c.limit))
+                over.push_back({std::string("/") + c.key, std::to_string(root[c.key].size()) + " " + c.key + "; the limit is "
+                                                              + std::to_string(c.limit)});
+        if (!over.empty()) throw PatchError(std::move(over));
+    }
     static const std::set<std::string> topKeys{"format", "name", "description", "nodes", "wires", "bindings"};
     for (auto it = root.begin(); it != root.end(); ++it)
         if (!topKeys.count(it.key())) ctx.add("/" + escapePointer(it.key()), "unknown key");
-    if (!root.contains("format") || !root["format"].is_number_integer() || root["format"].get<int>() != 1)
+    if (!root.contains("format") || !root["format"].is_number_integer() || root["format"] != 1)
         ctx.add("/format", "must be 1");
     if (!root.contains("name") || !root["name"].is_string() || root["name"].get<std::string>().empty())
         ctx.add("/name", "must be a non-empty string");
@@ -311,10 +355,10 @@ Patch loadPatch(const std::string& text) {
         int audioInBands = 16;
         // AudioIn first so that AudioOut knows the band count.
         for (size_t i = 0; i < nodes.size(); ++i)
-            if (nodes[i].is_object() && nodes[i].value("kind", "") == "AudioIn" && nodes[i].contains("params")
+            if (nodes[i].is_object() && kindIs(nodes[i], "AudioIn") && nodes[i].contains("params")
                 && nodes[i]["params"].is_object() && nodes[i]["params"].contains("bands")
                 && nodes[i]["params"]["bands"].is_number_integer())
-                audioInBands = std::clamp(nodes[i]["params"]["bands"].get<int>(), 1, 32);
+                audioInBands = int(std::clamp<double>(nodes[i]["params"]["bands"].get<double>(), 1, 32));
         for (size_t i = 0; i < nodes.size(); ++i) {
             const std::string path = "/nodes/" + std::to_string(i);
             const json& n = nodes[i];
@@ -359,7 +403,14 @@ Patch loadPatch(const std::string& text) {
             if (kindOk) {
                 const size_t before = ctx.issues.size();
                 if (isCellKind(node.kind)) {
-                    if (parseCellParams(ctx, params, path + "/params", node.params)) {
+                    const bool paramsOk = parseCellParams(ctx, params, path + "/params", node.params);
+                    const auto units = node.params.find("n_units");
+                    const bool tooBig = units != node.params.end() && units->second.type == ParamValue::Type::number
+                                        && units->second.number > double(limits::kMaxUnitsPerNode);
+                    if (tooBig)
+                        ctx.add(path + "/params/n_units", "node '" + node.id + "' asks for " + brief(params["n_units"])
+                                                              + " units; the limit is " + std::to_string(limits::kMaxUnitsPerNode));
+                    if (paramsOk && !tooBig) {
                         try {
                             table.comps.back() = detail::nodeCompartments(node);
                             compsOk = true;
@@ -394,16 +445,17 @@ Patch loadPatch(const std::string& text) {
             patch.nodes.push_back(node);
         }
         if (patch.audioIn < 0 && !std::any_of(nodes.begin(), nodes.end(), [](const json& n) {
-                return n.is_object() && n.value("kind", "") == "AudioIn"; }))
+                return kindIs(n, "AudioIn"); }))
             ctx.add("/nodes", "needs one AudioIn node");
         if (patch.audioOut < 0 && !std::any_of(nodes.begin(), nodes.end(), [](const json& n) {
-                return n.is_object() && n.value("kind", "") == "AudioOut"; }))
+                return kindIs(n, "AudioOut"); }))
             ctx.add("/nodes", "needs one AudioOut node");
     }
 
     // ---- wires
     std::map<std::string, int> wireIds;
     std::vector<bool> wireOk;
+    std::int64_t totalWeights = 0;
     if (root.contains("wires")) {
         if (!root["wires"].is_array()) ctx.add("/wires", "must be an array");
         else {
@@ -469,10 +521,21 @@ Patch loadPatch(const std::string& text) {
                         ctx.add(path, "cannot drive the single-row '" + ends[1]->name + "' from the per-channel '" + ends[0]->name + "'");
                         ok = false;
                     }
-                    if (w.contains("weights") && w.contains("init")) {
+                    const std::int64_t nW = std::int64_t(sc) * std::int64_t(dc);
+                    const bool matrix = w.contains("weights") || w.contains("init");
+                    if (matrix && nW > limits::kMaxWeightsPerWire) {
+                        ctx.add(path, "a " + std::to_string(dc) + " x " + std::to_string(sc) + " weight matrix (" + std::to_string(nW)
+                                          + " values) is over the limit of " + std::to_string(limits::kMaxWeightsPerWire) + " per wire");
+                        ok = false;
+                    } else if (matrix && totalWeights + nW > limits::kMaxWeightsTotal) {
+                        ctx.add(path, "its " + std::to_string(nW) + " weights bring the patch to " + std::to_string(totalWeights + nW)
+                                          + " weights; the limit is " + std::to_string(limits::kMaxWeightsTotal));
+                        ok = false;
+                    } else if (w.contains("weights") && w.contains("init")) {
                         ctx.add(path + "/init", "give either weights or init, not both");
                         ok = false;
                     } else if (w.contains("weights")) {
+                        totalWeights += nW;
                         const auto& W = w["weights"];
                         bool shapeOk = W.is_array() && int(W.size()) == dc;
                         if (shapeOk)
@@ -494,21 +557,30 @@ Patch loadPatch(const std::string& text) {
                             wire.wCols = sc;
                         }
                     } else if (w.contains("init")) {
+                        totalWeights += nW;
                         const auto& init = w["init"];
                         double scale = 1.0, seed = 1.0;
                         readNumber(ctx, w, "scale", path, scale);
-                        readNumber(ctx, w, "seed", path, seed);
+                        if (readNumber(ctx, w, "seed", path, seed) && (seed < 0 || seed > 4294967295.0 || seed != std::floor(seed))) {
+                            ctx.add(path + "/seed", "must be a whole number in 0..4294967295");
+                            ok = false;
+                            seed = 1.0;
+                        }
                         wire.wRows = dc;
                         wire.wCols = sc;
                         if (init == "identity") {
                             if (sc != dc) { ctx.add(path + "/init", "identity needs equal sizes (from " + std::to_string(sc) + ", to " + std::to_string(dc) + ")"); ok = false; }
-                            else for (int r = 0; r < dc; ++r) for (int c = 0; c < sc; ++c) wire.weights.push_back(r == c ? float(scale) * wire.gain : 0.f);
+                            else {
+                                wire.weights.assign(size_t(nW), 0.f);
+                                for (int r = 0; r < dc; ++r) wire.weights[size_t(r) * size_t(sc) + size_t(r)] = float(scale) * wire.gain;
+                            }
                         } else if (init == "ones") {
-                            wire.weights.assign(size_t(dc * sc), float(scale) * wire.gain);
+                            wire.weights.assign(size_t(nW), float(scale) * wire.gain);
                         } else if (init == "uniform") {
                             std::mt19937 rng(static_cast<unsigned>(seed));
                             std::uniform_real_distribution<double> u(-scale, scale);
-                            for (int k = 0; k < dc * sc; ++k) wire.weights.push_back(float(u(rng)) * wire.gain);
+                            wire.weights.reserve(size_t(nW));
+                            for (std::int64_t k = 0; k < nW; ++k) wire.weights.push_back(float(u(rng)) * wire.gain);
                         } else {
                             ctx.add(path + "/init", "must be \"identity\", \"ones\" or \"uniform\"");
                             ok = false;
@@ -542,6 +614,7 @@ Patch loadPatch(const std::string& text) {
             if (w.delay || w.fromNode < 0 || w.toNode < 0) continue;
             ++indeg[size_t(w.toNode)];
         }
+        const auto out = detail::outgoingWires(patch);
         std::vector<int> queue;
         for (size_t n = 0; n < N; ++n) if (indeg[n] == 0) queue.push_back(int(n));
         std::vector<bool> done(N, false);
@@ -549,8 +622,10 @@ Patch loadPatch(const std::string& text) {
             const int n = queue.back();
             queue.pop_back();
             done[size_t(n)] = true;
-            for (const auto& w : patch.wires)
-                if (!w.delay && w.fromNode == n && w.toNode >= 0 && --indeg[size_t(w.toNode)] == 0) queue.push_back(w.toNode);
+            for (const int wi : out[size_t(n)]) {
+                const auto& w = patch.wires[size_t(wi)];
+                if (w.toNode >= 0 && --indeg[size_t(w.toNode)] == 0) queue.push_back(w.toNode);
+            }
         }
         for (size_t i = 0; i < patch.wires.size(); ++i) {
             const auto& w = patch.wires[i];
@@ -599,7 +674,7 @@ Patch loadPatch(const std::string& text) {
                 NodeKind kind = NodeKind::AudioIn;
                 if (b.contains("node")) {
                     if (!b["node"].is_string() || !table.byId.count(b["node"].get<std::string>())) {
-                        ctx.add(path + "/node", "unknown node '" + (b["node"].is_string() ? b["node"].get<std::string>() : b["node"].dump()) + "'");
+                        ctx.add(path + "/node", "unknown node '" + (b["node"].is_string() ? b["node"].get<std::string>() : brief(b["node"])) + "'");
                         ok = false;
                     } else {
                         bind.node = table.byId[b["node"].get<std::string>()];
@@ -615,7 +690,7 @@ Patch loadPatch(const std::string& text) {
                     }
                 } else if (b.contains("wire")) {
                     if (!b["wire"].is_string() || !wireIds.count(b["wire"].get<std::string>())) {
-                        ctx.add(path + "/wire", "unknown wire id " + b["wire"].dump());
+                        ctx.add(path + "/wire", "unknown wire id " + brief(b["wire"]));
                         ok = false;
                     } else {
                         bind.wire = wireIds[b["wire"].get<std::string>()];

@@ -49,7 +49,7 @@ struct AudioOutParams {
     bool gainsDb = true;      ///< bandGains are in dB (true) or linear
     double minDb = -60.0;     ///< dB mode: clamp of bandGains
     double maxDb = 0.0;
-    double maxGain = 4.0;     ///< linear mode: bandGains clamped to [0, maxGain]
+    double maxGain = 1.99526; ///< linear mode: bandGains (and `gain`) clamped to [0, maxGain] (<= +6 dB)
     double smoothMs = 5.0;    ///< per-sample smoothing of every audible gain
     double maxNoise = 1.0;    ///< noise amplitudes clamped to [0, maxNoise]
     double bandGainDefault = 0.0;  ///< value of bandGains when no wire drives it (linear units or dB)
