@@ -23,7 +23,7 @@ cmake -S . -B "$SAN_DIR" -G Ninja \
   -DGRADED_FUZZ_SECONDS="${GRADED_FUZZ_SECONDS:-60}" \
   "${launcher[@]}"
 cmake --build "$SAN_DIR" --parallel "$JOBS" --target \
-  core_tests engine_tests graded_plugin_tests \
+  core_tests core_rt_tests engine_tests graded_plugin_tests \
   graded_fuzz_patch graded_fuzz_state graded_fuzz_wav
 built=$(date +%s)
 echo "sanitize-test: build took $((built - start)) s"
@@ -34,8 +34,8 @@ echo "sanitize-test: build took $((built - start)) s"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:symbolize=1:detect_stack_use_after_return=1:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 cd "$SAN_DIR"
-# The tests this phase built (the realtime tests and the hosting/DAW/GUI/CLI tests are
+# The tests this phase built (the hosting/DAW/GUI/CLI tests are
 # not part of it), then the fuzzers two at a time (one per core).
-ctest --output-on-failure --timeout 1200 -R '^(core_tests|engine: .*|plugin\.processor)$'
+ctest --output-on-failure --timeout 1200 -R '^(core_tests|core_rt_tests|engine:.*|plugin\.processor|plugin\.realtime)$'
 ctest --output-on-failure -L fuzz -j "$JOBS"
 echo "sanitize-test: build $((built - start)) s, tests $(( $(date +%s) - built )) s"

@@ -23,6 +23,11 @@ constexpr int kBlocks = 4;
 void runEngine(const graded::Patch& patch, const graded::EngineConfig& config) {
     std::unique_ptr<graded::Engine> engine;
     try {
+        (void)graded::Engine::estimate(patch, config, 64);
+        (void)graded::Engine::minimumStep(patch, config);
+    } catch (const std::exception&) {
+    }
+    try {
         engine = graded::Engine::create(patch, config);
     } catch (const std::exception&) {
         return; // PatchError / ConfigError: rejected cleanly
