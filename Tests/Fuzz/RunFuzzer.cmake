@@ -20,7 +20,11 @@ if(NOT DEFINED TIMEOUT)
   set(TIMEOUT 10)
 endif()
 get_filename_component(name ${FUZZER} NAME)
+if(NOT DEFINED NAME)
+  string(REGEX REPLACE "^graded_fuzz_" "" NAME "${name}")
+endif()
 set(common -rss_limit_mb=${RSS} -malloc_limit_mb=${RSS} -timeout=${TIMEOUT})
+string(REPLACE ";" " " common_text "${common}")
 
 if(MODE STREQUAL "replay")
   file(GLOB inputs LIST_DIRECTORIES false ${REGRESSIONS}/*)
@@ -152,8 +156,9 @@ while(remaining GREATER 4)
     message("${out}")
     message(FATAL_ERROR "${name}: fuzzing found a new failure (${verdict}, exit ${rc}). Input kept in: ${after}\n"
                         "Log: ${WORK}/run-${round}.log\n"
-                        "Reproduce: ${FUZZER} ${common} <input>. Once fixed, add the input to "
-                        "Tests/Fuzz/regressions/${name}/ (until then: Tests/Fuzz/pending/${name}/).")
+                        "Reproduce: ${FUZZER} ${common_text} <input>\n"
+                        "Once fixed, add the input to Tests/Fuzz/regressions/${NAME}/ (until the fix "
+                        "lands: Tests/Fuzz/pending/${NAME}/, and its pattern to known-issues.txt there).")
   endif()
   message(WARNING "${name}: ${verdict} (pending fix: ${why}); input: ${after}. Fuzzing on.")
   list(APPEND known_found "${after}")
