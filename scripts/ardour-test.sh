@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-ART="$ROOT/build-plugin/Source/Plugin/GradedCells_artefacts/Release"
+ART="${BUILD_DIR:-$ROOT/build}/Source/Plugin/GradedCells_artefacts/Release"
 [ -n "$LV2_BUNDLE" ] || LV2_BUNDLE="$ART/LV2/GradedCells.lv2"
 [ -n "$VST3_BUNDLE" ] || VST3_BUNDLE="$ART/VST3/GradedCells.vst3"
 

@@ -23,6 +23,12 @@ PKGS=(
   xvfb xauth imagemagick
   # a real DAW for scripts/ardour-test.sh (ctest -L daw), LV2 tools
   ardour lilv-utils
+  # the LV2 bundle's post-build TTL fix-up (scripts/fix-lv2-ttl.py)
+  python3
+  # plugin validators (ctest -L validators, scripts/validate-plugins.sh): lv2lint's runtime
+  # libraries, the LV2 specification bundles (/usr/lib/lv2/*.lv2: lv2lint looks up class
+  # labels there), xprop to prepare the bare Xvfb display
+  liblilv-0-0 libelf1 lv2-dev x11-utils
 )
 
 if [ "${GRADED_SKIP_APT:-0}" = "1" ]; then exit 0; fi

@@ -5,11 +5,12 @@
 # Standalone app when a display is available; without one it renders the demo clip.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-BUILD="${GRADED_BUILD_DIR:-$ROOT/build-plugin}"
+# The same build folder as scripts/test.sh (BUILD_DIR there), so nothing is compiled twice.
+BUILD="${BUILD_DIR:-${GRADED_BUILD_DIR:-$ROOT/build}}"
 
 "$ROOT/scripts/install-deps.sh"
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
-ninja -C "$BUILD" -j"$(nproc)"
+cmake --build "$BUILD" --parallel "${JOBS:-$(nproc)}"
 
 ART="$BUILD/Source/Plugin/GradedCells_artefacts/Release"
 mkdir -p "$HOME/.vst3" "$HOME/.lv2"

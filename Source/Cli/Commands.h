@@ -15,4 +15,9 @@ extern const char* const kReplayHelp;
 int runRender(const std::vector<std::string>& args);
 extern const char* const kRenderHelp;
 
+/** Soaks the plugin's AudioProcessor with random automation, MIDI, patch switches and
+    hostile input (only in the plugin build). */
+int runSoak(const std::vector<std::string>& args);
+extern const char* const kSoakHelp;
+
 } // namespace graded::cli

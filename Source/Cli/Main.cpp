@@ -20,7 +20,11 @@ constexpr const char* kUsage =
     "         replay golden trajectories recorded from ngclearn through the C++ cells\n"
     "  render [--patch NAME|FILE.json] [IN.wav] OUT.wav [--set PARAM=VALUE]... [--midi IN.mid]\n"
     "         [--block N] [--trace OUT.csv] [--plot OUT.png]\n"
-    "         run the GradedCells plugin over a file (or a built-in demo clip)\n"
+    "         run the GradedCells plugin over a WAV/AIFF file (or a built-in demo clip)\n"
+    "  soak [--minutes M] [--patch NAME] [--seed S] [--bound B] [--rss-tolerance MIB]\n"
+    "         run every factory patch through the plugin with random automation, MIDI, patch\n"
+    "         switches and hostile input; fails if the output is not finite and bounded or\n"
+    "         memory grows\n"
     "\n"
     "Run 'graded-cli <command> --help' for a command's options.\n";
 
@@ -39,12 +43,12 @@ int main(int argc, char** argv) {
     }
     try {
         if (cmd == "replay") return graded::cli::runReplay(args);
-        if (cmd == "render") {
+        if (cmd == "render" || cmd == "soak") {
 #if GRADED_CLI_HAVE_RENDER
-            return graded::cli::runRender(args);
+            return cmd == "render" ? graded::cli::runRender(args) : graded::cli::runSoak(args);
 #else
-            std::fputs("graded-cli render: error: render needs the plugin build "
-                       "(configure with -DGRADED_BUILD_PLUGIN=ON)\n", stderr);
+            std::fprintf(stderr, "graded-cli %s: error: %s needs the plugin build "
+                                 "(configure with -DGRADED_BUILD_PLUGIN=ON)\n", cmd.c_str(), cmd.c_str());
             return 2;
 #endif
         }

@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // graded-cli render: runs the plugin's AudioProcessor (the same code as the VST3/LV2/
-// Standalone) over a file, or over a built-in demo clip.
+// Standalone) over a file, or over a built-in demo clip. The input is streamed block by
+// block (memory does not grow with the file's length), the output goes to a temporary file
+// that replaces OUT only when the render succeeded.
+#include "AudioFileIn.h"
 #include "Commands.h"
+#include "RenderSupport.h"
 
 #include "PluginProcessor.h"
+
+#include <Graph/Engine.h>
+#include <Graph/Patch.h>
+#include <Limits.h>
 
 #include <juce_audio_formats/juce_audio_formats.h>
 #include <juce_gui_basics/juce_gui_basics.h>
 
 #include <cmath>
 #include <cstdio>
-#include <map>
+#include <limits>
 #include <optional>
 #include <unistd.h>
 
@@ -18,29 +26,49 @@ namespace graded::cli {
 
 const char* const kRenderHelp =
     "usage: graded-cli render [--patch NAME|FILE.json] [IN.wav] OUT.wav [--set PARAM=VALUE]...\n"
-    "                         [--midi IN.mid] [--block N] [--trace OUT.csv] [--plot OUT.png]\n"
+    "                         [--midi IN.mid] [--block N] [--bits 16|24|32f] [--trace OUT.csv]\n"
+    "                         [--plot OUT.png]\n"
     "\n"
     "Runs the GradedCells plugin's AudioProcessor over IN (WAV or AIFF) and writes OUT (WAV,\n"
-    "or AIFF for .aif/.aiff), latency-compensated. Without IN it renders a built-in demo clip\n"
-    "(6 s at 48 kHz: two tones, a third entering at 3 s) through the patch.\n"
+    "or AIFF for .aif/.aiff), latency-compensated. Without IN it renders a built-in\n"
+    "demo clip (6 s at 48 kHz: two tones, a third entering at 3 s) through the patch.\n"
+    "The plugin is mono or stereo: an input with more channels is processed in stereo pairs\n"
+    "(1+2, 3+4, ...; an odd last channel alone) through one processor instance per pair, and\n"
+    "render says so. OUT is written to a temporary file and replaces OUT only on success.\n"
     "\n"
     "  --patch P      a factory patch name (default: the first, 'Predictive EQ') or a patch\n"
-    "                 JSON file\n"
-    "  --set P=V      a host parameter by id, plain value (tau=80) or choice label\n"
-    "                 (activation=tanh, step=\"64 samples\", patch=\"Noise Texture\"); repeatable\n"
+    "                 JSON file (every problem of a bad patch is listed with its JSON path)\n"
+    "  --set P=V      a host parameter by id, plain value (tau=80), choice label or its first\n"
+    "                 word (activation=tanh, step=256, patch=\"Noise Texture\"); repeatable.\n"
+    "                 Parameters are set before the processor is prepared.\n"
     "  --midi FILE    a MIDI file driving the reward (note-on velocity, CC 1), episodes\n"
     "                 (note-off) and resets (CC 123), sample-accurately\n"
     "  --block N      host block size, 1..8192 (default 512)\n"
-    "  --trace CSV    telemetry snapshots (~30/s): each node's main compartment, L, mu, bands\n"
-    "  --plot PNG     the traces and the band spectrum over time\n"
+    "  --bits B       OUT's samples: 32f (32-bit float, the default for WAV: nothing is\n"
+    "                 clipped), 24 or 16 (integer: samples beyond full scale are clipped and\n"
+    "                 render warns). AIFF has no float here: it defaults to 24, and 32 is\n"
+    "                 32-bit integer. render prints the output's sample peak and its true\n"
+    "                 peak (4x oversampled, as ITU-R BS.1770) in dBFS.\n"
+    "  --trace CSV    telemetry snapshots (~30/s) of the first channel pair, streamed to the\n"
+    "                 file: each node's main compartment, L, mu, bands\n"
+    "  --plot PNG     the traces and the band spectrum over time (at most 2048 time points,\n"
+    "                 decimated evenly for long renders)\n"
+    "Telemetry is collected only for --trace/--plot. The processor queues at most 15\n"
+    "snapshots a block: at low rates with large blocks some are lost, and render warns.\n"
     "\n"
-    "Exit status: 0 done, 2 bad arguments or unreadable/unwritable files (one-line error).\n";
+    "Input limits: 1..64 channels, 8/16/24/32-bit (integer or float) samples, a header whose\n"
+    "sizes the file actually holds (a truncated or inflated header is refused), at most\n"
+    "2^31-1 frames, and a sample rate the engine runs (1000..1536000 Hz). Non-finite input\n"
+    "samples (NaN/Inf in float files) are replaced by 0 with a warning.\n"
+    "\n"
+    "Everything is checked before the render starts and every problem is listed, one\n"
+    "'graded-cli render: error:' line each (a bad patch: each issue with its JSON path).\n"
+    "\n"
+    "Exit status: 0 done; 1 the output had non-finite samples (replaced by 0; a bug);\n"
+    "2 bad arguments, an unreadable/unsupported input, a rate the engine cannot run, a bad\n"
+    "patch or an unwritable output.\n";
 
 namespace {
-
-struct UsageError {
-    std::string message;
-};
 
 struct Options {
     std::string patch;
@@ -48,6 +76,7 @@ struct Options {
     std::vector<std::pair<std::string, std::string>> sets;
     std::string midi;
     int block = 512;
+    std::string bits;             ///< "16", "24", "32", "32f" or "" (the format's default)
     std::string trace, plot;
 };
 
@@ -70,9 +99,13 @@ Options parse(const std::vector<std::string>& args) {
         else if (a == "--block") {
             const auto v = value();
             const juce::String s(v);
-            if (!s.containsOnly("0123456789") || s.isEmpty() || s.getIntValue() < 1 || s.getIntValue() > 8192)
+            if (!s.containsOnly("0123456789") || s.isEmpty() || s.length() > 5 || s.getIntValue() < 1 || s.getIntValue() > 8192)
                 throw UsageError{"--block wants an integer 1..8192, got '" + v + "'"};
             o.block = s.getIntValue();
+        } else if (a == "--bits") {
+            o.bits = value();
+            if (o.bits != "16" && o.bits != "24" && o.bits != "32" && o.bits != "32f")
+                throw UsageError{"--bits wants 16, 24 or 32f, got '" + o.bits + "'"};
         } else if (a == "--trace") o.trace = value();
         else if (a == "--plot") o.plot = value();
         else if (a.size() > 1 && a[0] == '-') throw UsageError{"unknown option '" + a + "'"};
@@ -102,29 +135,10 @@ juce::AudioBuffer<float> demoClip(double sr) {
     return b;
 }
 
-float parseValue(const juce::RangedAudioParameter& p, const std::string& text) {
-    const juce::String s(text);
-    if (auto* choice = dynamic_cast<const juce::AudioParameterChoice*>(&p)) {
-        const int idx = choice->choices.indexOf(s, true);
-        if (idx >= 0) return static_cast<float>(idx);
-    }
-    if (p.paramID == "patch") {
-        const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
-        const int idx = names.indexOf(s, true);
-        if (idx >= 0) return static_cast<float>(idx);
-    }
-    if (s.isEmpty() || !s.containsOnly("0123456789+-.eE"))
-        throw UsageError{"--set " + p.paramID.toStdString() + ": '" + text + "' is not a number or a known label"};
-    const float v = s.getFloatValue();
-    const auto range = p.getNormalisableRange();
-    if (!std::isfinite(v) || v < range.start || v > range.end)
-        throw UsageError{"--set " + p.paramID.toStdString() + "=" + text + " is outside " +
-                         juce::String(range.start).toStdString() + ".." + juce::String(range.end).toStdString()};
-    return v;
-}
-
-juce::MidiMessageSequence readMidi(const std::string& path, double sr, std::vector<std::pair<int, juce::MidiMessage>>& out) {
-    juce::File file(path);
+void readMidi(const std::string& path, double sr, std::vector<std::pair<std::int64_t, juce::MidiMessage>>& out) {
+    juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(path));
+    if (!file.existsAsFile()) throw UsageError{"no such MIDI file: " + path};
+    if (file.getSize() > (std::int64_t(64) << 20)) throw UsageError{"MIDI file " + path + " is larger than 64 MiB"};
     juce::FileInputStream in(file);
     if (!in.openedOk()) throw UsageError{"cannot read MIDI file " + path};
     juce::MidiFile midi;
@@ -133,103 +147,16 @@ juce::MidiMessageSequence readMidi(const std::string& path, double sr, std::vect
     juce::MidiMessageSequence all;
     for (int t = 0; t < midi.getNumTracks(); ++t) all.addSequence(*midi.getTrack(t), 0.0);
     all.sort();
-    for (const auto* e : all)
-        out.emplace_back(static_cast<int>(std::lround(e->message.getTimeStamp() * sr)), e->message);
-    return all;
-}
-
-struct TraceRow {
-    std::uint64_t step;
-    double time;
-    Telemetry t;
-};
-
-void writeTrace(const std::string& path, const std::vector<TraceRow>& rows) {
-    juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(path));
-    juce::FileOutputStream out(file);
-    if (!out.openedOk()) throw UsageError{"cannot write " + path};
-    out.setPosition(0);
-    out.truncate();
-    if (rows.empty()) return;
-    const auto& first = rows.front().t;
-    out << "step,time_s";
-    for (int n = 0; n < first.numNodes; ++n) {
-        const auto& node = first.nodes[n];
-        for (int v = 0; v < node.numValues; ++v) out << "," << node.id << "[" << v << "]";
-        out << "," << node.id << ".L," << node.id << ".extra";
-    }
-    for (int b = 0; b < first.numBands; ++b) out << ",band" << b;
-    out << "\n";
-    for (const auto& r : rows) {
-        out << juce::String(static_cast<juce::int64>(r.step)) << "," << juce::String(r.time, 6);
-        for (int n = 0; n < first.numNodes && n < r.t.numNodes; ++n) {
-            const auto& node = r.t.nodes[n];
-            for (int v = 0; v < first.nodes[n].numValues; ++v) out << "," << juce::String(v < node.numValues ? node.values[v] : 0.f, 7);
-            out << "," << juce::String(node.L, 7) << "," << juce::String(node.extra, 7);
-        }
-        for (int b = 0; b < first.numBands; ++b) out << "," << juce::String(r.t.bandEnergy[b], 7);
-        out << "\n";
+    for (const auto* e : all) {
+        const double t = e->message.getTimeStamp() * sr;
+        if (!(t < 9.0e15)) continue; // NaN or absurdly late: never reached
+        out.emplace_back(t > 0.0 ? static_cast<std::int64_t>(std::llround(t)) : 0, e->message);
     }
 }
 
-void writePlot(const std::string& path, const std::vector<TraceRow>& rows, const juce::String& title) {
-    const int w = 1400, h = 900, margin = 60;
-    juce::Image image(juce::Image::RGB, w, h, true, juce::SoftwareImageType());
-    juce::Graphics g(image);
-    g.fillAll(juce::Colour(0xff101418));
-    g.setColour(juce::Colours::white);
-    g.setFont(18.f);
-    g.drawText(title, margin, 10, w - 2 * margin, 30, juce::Justification::left);
-    if (rows.size() >= 2) {
-        const double t0 = rows.front().time, t1 = rows.back().time;
-        auto xOf = [&](double t) { return margin + static_cast<float>((t - t0) / std::max(1e-9, t1 - t0)) * (w - 2 * margin); };
-        // Top: one lane per node (first value of its main compartment, normalised per lane).
-        const auto& first = rows.front().t;
-        const int lanes = std::max(1, first.numNodes);
-        const juce::Rectangle<int> top(margin, 50, w - 2 * margin, h / 2 - 60);
-        const float laneH = static_cast<float>(top.getHeight()) / lanes;
-        for (int n = 0; n < first.numNodes; ++n) {
-            float lo = 1e30f, hi = -1e30f;
-            for (const auto& r : rows) { lo = std::min(lo, r.t.nodes[n].values[0]); hi = std::max(hi, r.t.nodes[n].values[0]); }
-            const float y0 = top.getY() + laneH * (n + 1) - 4, span = std::max(1e-9f, hi - lo);
-            juce::Path path;
-            for (size_t i = 0; i < rows.size(); ++i) {
-                const float y = y0 - (rows[i].t.nodes[n].values[0] - lo) / span * (laneH - 12);
-                if (i == 0) path.startNewSubPath(xOf(rows[i].time), y); else path.lineTo(xOf(rows[i].time), y);
-            }
-            g.setColour(juce::Colour::fromHSV(static_cast<float>(n) / lanes, 0.7f, 0.95f, 1.f));
-            g.strokePath(path, juce::PathStrokeType(1.5f));
-            g.setFont(13.f);
-            g.drawText(juce::String(first.nodes[n].id) + " [" + juce::String(lo, 3) + ", " + juce::String(hi, 3) + "]",
-                       top.getX() + 4, static_cast<int>(top.getY() + laneH * n), 500, 16, juce::Justification::left);
-        }
-        // Bottom: band spectrum over time (AudioIn bands, channel 0).
-        const juce::Rectangle<int> bottom(margin, h / 2 + 20, w - 2 * margin, h / 2 - 70);
-        const int bands = std::max(1, first.numBands);
-        float lo = 1e30f, hi = -1e30f;
-        for (const auto& r : rows)
-            for (int b = 0; b < first.numBands; ++b) { lo = std::min(lo, r.t.bandEnergy[b]); hi = std::max(hi, r.t.bandEnergy[b]); }
-        const float bandH = static_cast<float>(bottom.getHeight()) / bands;
-        for (size_t i = 0; i + 1 < rows.size(); ++i) {
-            const float x = xOf(rows[i].time), x2 = xOf(rows[i + 1].time);
-            for (int b = 0; b < first.numBands; ++b) {
-                const float v = (rows[i].t.bandEnergy[b] - lo) / std::max(1e-9f, hi - lo);
-                g.setColour(juce::Colour::fromHSV(0.7f - 0.7f * v, 0.9f, 0.2f + 0.8f * v, 1.f));
-                g.fillRect(x, bottom.getBottom() - bandH * (b + 1), std::max(1.f, x2 - x), bandH);
-            }
-        }
-        g.setColour(juce::Colours::white);
-        g.setFont(14.f);
-        g.drawText("band spectrum (low bands at the bottom), " + juce::String(first.numBands) + " bands",
-                   bottom.getX(), bottom.getY() - 20, 600, 18, juce::Justification::left);
-        g.drawText(juce::String(t0, 2) + " s", margin, h - 40, 100, 18, juce::Justification::left);
-        g.drawText(juce::String(t1, 2) + " s", w - margin - 100, h - 40, 100, 18, juce::Justification::right);
-    }
-    juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(path));
-    file.deleteFile();
-    juce::FileOutputStream out(file);
-    juce::PNGImageFormat png;
-    if (!out.openedOk() || !png.writeImageToStream(image, out)) throw UsageError{"cannot write " + path};
+std::string hzText(double hz) {
+    if (std::isfinite(hz) && hz == std::floor(hz) && std::abs(hz) < 1e15) return std::to_string(static_cast<long long>(hz));
+    return juce::String(hz, 3).toStdString();
 }
 
 } // namespace
@@ -240,98 +167,276 @@ int runRender(const std::vector<std::string>& args) {
     try {
         const Options o = parse(args);
         juce::ScopedJuceInitialiser_GUI juceInit;
-        juce::AudioFormatManager formats;
-        formats.registerBasicFormats();
+        const auto cwd = juce::File::getCurrentWorkingDirectory();
 
-        double sr = 48000.0;
-        juce::AudioBuffer<float> input;
-        if (o.in.empty()) {
-            input = demoClip(sr);
-        } else {
-            juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(o.in));
-            if (!file.existsAsFile()) throw UsageError{"no such file: " + o.in};
-            std::unique_ptr<juce::AudioFormatReader> reader(formats.createReaderFor(file));
-            if (reader == nullptr) throw UsageError{"cannot read audio file " + o.in + " (WAV or AIFF)"};
-            if (reader->lengthInSamples <= 0 || reader->lengthInSamples > (1LL << 31) - 1)
-                throw UsageError{"audio file " + o.in + " is empty or too long"};
-            sr = reader->sampleRate;
-            const int channels = std::min(2, static_cast<int>(reader->numChannels));
-            input.setSize(channels, static_cast<int>(reader->lengthInSamples));
-            reader->read(&input, 0, input.getNumSamples(), 0, true, channels > 1);
-        }
-        const int channels = input.getNumChannels();
-        const int total = input.getNumSamples();
-
-        plugin::GradedCellsProcessor proc;
-        juce::AudioProcessor::BusesLayout layout;
-        const auto set = channels == 1 ? juce::AudioChannelSet::mono() : juce::AudioChannelSet::stereo();
-        layout.inputBuses.add(set);
-        layout.outputBuses.add(set);
-        proc.setBusesLayout(layout);
-
-        if (!o.patch.empty()) {
-            const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
-            const int idx = names.indexOf(juce::String(o.patch), true);
-            if (idx >= 0) {
-                proc.selectFactoryPatch(idx);
-            } else {
-                const juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(o.patch));
-                if (!file.existsAsFile())
-                    throw UsageError{"--patch '" + o.patch + "' is neither a factory patch (" +
-                                     names.joinIntoString(", ").toStdString() + ") nor a file"};
-                juce::String error;
-                if (!proc.loadUserPatchFile(file, error)) throw UsageError{"patch " + o.patch + ": " + error.toStdString()};
+        // Every check runs before anything is rendered or written, and every problem found is
+        // listed (exit 2), not just the first.
+        std::vector<std::string> problems;
+        auto check = [&](auto&& step) {
+            try {
+                step();
+            } catch (const UsageError& e) {
+                problems.push_back(e.message);
             }
-        }
-        for (const auto& [id, value] : o.sets) {
-            auto* p = proc.parameters().getParameter(juce::String(id));
-            if (p == nullptr) throw UsageError{"--set: unknown parameter '" + id + "'"};
-            p->setValueNotifyingHost(p->convertTo0to1(parseValue(*p, value)));
-        }
-        proc.waitForPatchBuilds(5000);
+        };
 
-        std::vector<std::pair<int, juce::MidiMessage>> midiEvents;
-        if (!o.midi.empty()) readMidi(o.midi, sr, midiEvents);
+        // --- input ---------------------------------------------------------------------------
+        double sr = 48000.0;
+        juce::AudioBuffer<float> demo;
+        std::unique_ptr<AudioFileIn> in;
+        if (o.in.empty()) {
+            demo = demoClip(sr);
+        } else {
+            check([&] {
+                std::string error;
+                in = AudioFileIn::open(cwd.getChildFile(o.in), error);
+                if (in == nullptr) throw UsageError{error};
+                sr = in->sampleRate();
+            });
+        }
+        const bool inputOk = o.in.empty() || in != nullptr;
+        const int channels = in ? in->numChannels() : demo.getNumChannels();
+        const std::int64_t total = in ? in->numFrames() : demo.getNumSamples();
 
-        proc.prepareToPlay(sr, o.block);
-        const int latency = proc.getLatencySamples();
-        juce::AudioBuffer<float> output(channels, total);
-        juce::AudioBuffer<float> block(channels, o.block);
-        juce::MidiBuffer midi;
-        std::vector<TraceRow> rows;
+        // --- patch: loaded here so every issue is listed with its JSON path -------------------
+        const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
+        int factoryIndex = 0;
+        std::string userJson;
+        std::optional<Patch> patch;
+        check([&] {
+            if (!o.patch.empty()) {
+                factoryIndex = names.indexOf(juce::String(o.patch), true);
+                if (factoryIndex < 0) {
+                    const juce::File file(cwd.getChildFile(o.patch));
+                    if (!file.existsAsFile())
+                        throw UsageError{"--patch '" + o.patch + "' is neither a factory patch (" +
+                                         names.joinIntoString(", ").toStdString() + ") nor a file"};
+                    if (file.getSize() > static_cast<std::int64_t>(limits::kMaxPatchBytes))
+                        throw UsageError{"patch " + o.patch + " is larger than " +
+                                         std::to_string(limits::kMaxPatchBytes >> 20) + " MiB"};
+                    juce::MemoryBlock data;
+                    if (!file.loadFileAsData(data)) throw UsageError{"cannot read patch " + o.patch};
+                    userJson = data.toString().toStdString();
+                }
+            }
+            try {
+                patch = loadPatch(userJson.empty() ? factoryPatches().at(static_cast<size_t>(std::max(0, factoryIndex))).json
+                                                   : userJson);
+            } catch (const PatchError& e) {
+                std::string m = "patch " + o.patch + " cannot be loaded (" + std::to_string(e.issues().size()) +
+                                (e.issues().size() == 1 ? " problem):" : " problems):");
+                for (const auto& issue : e.issues())
+                    m += "\n  " + (issue.path.empty() ? std::string("/") : issue.path) + ": " + issue.message;
+                throw UsageError{m};
+            } catch (const std::exception& e) {
+                throw UsageError{"patch " + o.patch + " cannot be loaded: " + e.what()};
+            }
+        });
+
+        // --- the engine's range, before anything runs ----------------------------------------
+        if (inputOk)
+            check([&] {
+                if (!(sr >= kMinSampleRate && sr <= kMaxSampleRate))
+                    throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + ": it is at " +
+                                     hzText(sr) + " Hz, the engine runs at " + hzText(kMinSampleRate) + ".." +
+                                     hzText(kMaxSampleRate) + " Hz"};
+            });
+
+        // --- --set values, against a processor's own parameters ------------------------------
+        std::vector<std::pair<juce::String, float>> settings; // parameter id, normalised value
+        {
+            plugin::GradedCellsProcessor probe;
+            for (const auto& [id, value] : o.sets)
+                check([&, &id = id, &value = value] {
+                    auto* p = probe.parameters().getParameter(juce::String(id));
+                    if (p == nullptr) throw UsageError{"--set: unknown parameter '" + id + "'"};
+                    settings.emplace_back(juce::String(id), p->convertTo0to1(parseParameterValue(*p, value)));
+                });
+        }
+
+        std::vector<std::pair<std::int64_t, juce::MidiMessage>> midiEvents;
+        if (!o.midi.empty()) check([&] { readMidi(o.midi, sr, midiEvents); });
+
+        // --- output paths (the files are only created once everything checked out) -----------
+        auto checkWritable = [&](const std::string& path, const char* what) {
+            check([&] {
+                const juce::File f(cwd.getChildFile(path));
+                if (f.isDirectory()) throw UsageError{"cannot write " + std::string(what) + " " + path + ": it is a directory"};
+                const auto dir = f.getParentDirectory();
+                if (!dir.isDirectory()) throw UsageError{"cannot write " + std::string(what) + " " + path + ": no folder " +
+                                                         dir.getFullPathName().toStdString()};
+                if (!dir.hasWriteAccess()) throw UsageError{"cannot write " + std::string(what) + " " + path + ": " +
+                                                            dir.getFullPathName().toStdString() + " is read-only"};
+            });
+        };
+        checkWritable(o.out, "OUT");
+        if (!o.trace.empty()) checkWritable(o.trace, "--trace");
+        if (!o.plot.empty()) checkWritable(o.plot, "--plot");
+
+        if (!problems.empty()) {
+            for (const auto& m : problems) std::fprintf(stderr, "graded-cli render: error: %s\n", m.c_str());
+            return 2;
+        }
+
+        // --- processors: one per channel pair ------------------------------------------------
+        const int groups = (channels + 1) / 2;
+        std::vector<std::unique_ptr<plugin::GradedCellsProcessor>> procs;
+        for (int g = 0; g < groups; ++g) {
+            auto proc = std::make_unique<plugin::GradedCellsProcessor>();
+            const int groupChannels = std::min(2, channels - 2 * g);
+            juce::AudioProcessor::BusesLayout layout;
+            const auto set = groupChannels == 1 ? juce::AudioChannelSet::mono() : juce::AudioChannelSet::stereo();
+            layout.inputBuses.add(set);
+            layout.outputBuses.add(set);
+            if (!proc->setBusesLayout(layout)) throw UsageError{"the processor refused a " + std::to_string(groupChannels) + "-channel layout"};
+            if (!userJson.empty()) {
+                juce::String error;
+                if (!proc->loadUserPatchJson(userJson, error)) throw UsageError{"patch " + o.patch + ": " + error.toStdString()};
+            } else if (factoryIndex > 0) {
+                proc->selectFactoryPatch(factoryIndex);
+            }
+            // Parameters before prepareToPlay, so the prepared engine (and its latency) see them.
+            for (const auto& [id, normalised] : settings)
+                proc->parameters().getParameter(id)->setValueNotifyingHost(normalised);
+            if (!proc->waitForPatchBuilds(10000)) throw UsageError{"the processor's patch build did not finish in 10 s"};
+            procs.push_back(std::move(proc));
+        }
+        if (groups > 1)
+            std::fprintf(stderr, "render: %d channels: the plugin is mono/stereo, so each pair of channels (1+2, 3+4, ...%s) "
+                                 "runs through its own processor instance (%d instances)%s\n",
+                         channels, channels % 2 ? "; the last alone" : "", groups,
+                         (o.trace.empty() && o.plot.empty()) ? "" : "; telemetry shows channels 1+2");
+
+        for (auto& proc : procs) proc->prepareToPlay(sr, o.block);
+        // The processor's own verdict at the prepared rate (the rate, the real-time budget at
+        // this rate and step): a patch that cannot run would pass the audio through dry.
+        if (const auto status = procs.front()->engineStatus(); status.isNotEmpty())
+            throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
+                             hzText(sr) + " Hz) through this patch: " + status.toStdString()};
+        const int latency = procs.front()->getLatencySamples();
+        if (auto* stepParam = procs.front()->parameters().getParameter("step")) {
+            const auto asked = stepParam->getCurrentValueAsText();
+            if (asked.getIntValue() > 0 && asked.getIntValue() != latency)
+                std::fprintf(stderr, "render: note: step %s asked, the engine runs %d-sample steps at %s Hz (the smallest "
+                                     "step that fits its real-time budget there)\n",
+                             asked.toRawUTF8(), latency, hzText(sr).c_str());
+        }
+        for (auto& proc : procs)
+            if (proc->getLatencySamples() != latency)
+                throw UsageError{"the processor instances report different latencies (" + std::to_string(latency) + ", " +
+                                 std::to_string(proc->getLatencySamples()) + ")"};
+
+        // --- outputs (opened before the render so a bad path fails now) ---------------------
+        const juce::File outFile(cwd.getChildFile(o.out));
+        const auto ext = outFile.getFileExtension().toLowerCase();
+        std::unique_ptr<juce::AudioFormat> format;
+        const bool aiffOut = ext == ".aif" || ext == ".aiff";
+        if (aiffOut) format = std::make_unique<juce::AiffAudioFormat>();
+        else format = std::make_unique<juce::WavAudioFormat>();
+        // JUCE writes 32-bit WAV as float and 32-bit AIFF as integer.
+        if (aiffOut && o.bits == "32f") throw UsageError{"--bits 32f: AIFF output is integer here (16, 24 or 32); write a .wav for float"};
+        if (!aiffOut && o.bits == "32") throw UsageError{"--bits 32: 32-bit WAV output is float here; say 32f (or 16, 24)"};
+        const int outBits = o.bits.empty() ? (aiffOut ? 24 : 32) : std::stoi(o.bits);
+        const bool floatOut = !aiffOut && outBits == 32;
+        juce::TemporaryFile tempOut(outFile);
+        std::unique_ptr<juce::AudioFormatWriter> writer;
+        {
+            auto stream = std::make_unique<juce::FileOutputStream>(tempOut.getFile());
+            if (!stream->openedOk()) throw UsageError{"cannot write " + o.out + " (" + stream->getStatus().getErrorMessage().toStdString() + ")"};
+            writer.reset(format->createWriterFor(stream.get(), sr, static_cast<unsigned>(channels), outBits, {}, 0));
+            if (writer == nullptr) throw UsageError{"cannot write " + o.out + " as " + format->getFormatName().toStdString() +
+                                                    " (" + std::to_string(channels) + " ch, " + hzText(sr) + " Hz)"};
+            stream.release();
+        }
+        std::unique_ptr<TraceWriter> trace;
+        if (!o.trace.empty()) trace = std::make_unique<TraceWriter>(cwd.getChildFile(o.trace), o.trace);
+        std::unique_ptr<PlotSeries> plot;
+        if (!o.plot.empty()) plot = std::make_unique<PlotSeries>(2048);
+
+        // --- the render loop: bounded memory, whatever the length ----------------------------
+        juce::AudioBuffer<float> inBlock(channels, o.block), outBlock(channels, o.block);
+        std::vector<juce::AudioBuffer<float>> groupBlocks;
+        for (int g = 0; g < groups; ++g) groupBlocks.emplace_back(std::min(2, channels - 2 * g), o.block);
+        juce::MidiBuffer midi, groupMidi;
         size_t nextMidi = 0;
-        const bool progress = total > static_cast<int>(10.0 * sr) || isatty(2);
+        const bool progress = total > static_cast<std::int64_t>(10.0 * sr) || isatty(2);
         int lastPercent = -1;
-        // Run latency samples past the end so the output lines up with the input.
-        for (int pos = 0; pos < total + latency; pos += o.block) {
-            const int n = std::min(o.block, total + latency - pos);
-            block.setSize(channels, n, false, false, true);
+        std::int64_t nonFiniteIn = 0, nonFiniteOut = 0;
+        double inSquares = 0.0, outSquares = 0.0;
+        float outPeak = 0.f;
+        std::int64_t overFullScale = 0; // samples an integer file clips
+        std::vector<TruePeakMeter> truePeak(static_cast<size_t>(channels));
+        Telemetry snapshot;
+        const bool wantTelemetry = trace != nullptr || plot != nullptr;
+        std::int64_t telemetryFullBlocks = 0;
+        const std::int64_t end = total + latency; // run latency samples past the end so the output lines up
+        for (std::int64_t pos = 0; pos < end; pos += o.block) {
+            const int n = static_cast<int>(std::min<std::int64_t>(o.block, end - pos));
+            const int avail = static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(n, total - pos)));
+            if (in) {
+                std::string error;
+                if (!in->read(inBlock, pos, n, error)) throw UsageError{o.in + ": " + error};
+            } else {
+                inBlock.setSize(channels, n, false, false, true);
+                inBlock.clear();
+                for (int ch = 0; ch < channels && avail > 0; ++ch) inBlock.copyFrom(ch, 0, demo, ch, static_cast<int>(pos), avail);
+            }
             for (int ch = 0; ch < channels; ++ch) {
-                block.clear(ch, 0, n);
-                const int avail = std::max(0, std::min(n, total - pos));
-                if (avail > 0) block.copyFrom(ch, 0, input, ch, pos, avail);
+                float* d = inBlock.getWritePointer(ch);
+                for (int i = 0; i < n; ++i) {
+                    if (!std::isfinite(d[i])) { d[i] = 0.f; ++nonFiniteIn; }
+                    if (i >= avail) d[i] = 0.f;
+                    inSquares += double(d[i]) * d[i];
+                }
             }
             midi.clear();
             while (nextMidi < midiEvents.size() && midiEvents[nextMidi].first < pos + n) {
-                midi.addEvent(midiEvents[nextMidi].second, std::max(0, midiEvents[nextMidi].first - pos));
+                midi.addEvent(midiEvents[nextMidi].second, static_cast<int>(std::max<std::int64_t>(0, midiEvents[nextMidi].first - pos)));
                 ++nextMidi;
             }
-            proc.processBlock(block, midi);
-            for (int ch = 0; ch < channels; ++ch) {
-                const int from = std::max(0, latency - pos);      // first block sample past the latency
-                const int dst = pos + from - latency;
-                const int count = std::min(n - from, total - dst);
-                if (count > 0) output.copyFrom(ch, dst, block, ch, from, count);
+            outBlock.setSize(channels, n, false, false, true);
+            for (int g = 0; g < groups; ++g) {
+                auto& b = groupBlocks[static_cast<size_t>(g)];
+                b.setSize(b.getNumChannels(), n, false, false, true);
+                for (int c = 0; c < b.getNumChannels(); ++c) b.copyFrom(c, 0, inBlock, 2 * g + c, 0, n);
+                groupMidi = midi;
+                procs[static_cast<size_t>(g)]->processBlock(b, groupMidi);
+                for (int c = 0; c < b.getNumChannels(); ++c) outBlock.copyFrom(2 * g + c, 0, b, c, 0, n);
             }
-            // The processor forwards the running engine's snapshots into its own FIFO.
-            TraceRow row;
-            while (proc.popTelemetry(row.t)) {
-                row.step = row.t.step;
-                row.time = static_cast<double>(row.t.step) * latency / sr;
-                rows.push_back(row);
+            const int from = static_cast<int>(std::max<std::int64_t>(0, latency - pos)); // first sample past the latency
+            const std::int64_t dst = pos + from - latency;
+            const int count = static_cast<int>(std::min<std::int64_t>(n - from, total - dst));
+            if (count > 0) {
+                for (int ch = 0; ch < channels; ++ch) {
+                    float* d = outBlock.getWritePointer(ch, from);
+                    for (int i = 0; i < count; ++i) {
+                        if (!std::isfinite(d[i])) { d[i] = 0.f; ++nonFiniteOut; }
+                        outSquares += double(d[i]) * d[i];
+                        outPeak = std::max(outPeak, std::abs(d[i]));
+                        if (std::abs(d[i]) >= 1.f) ++overFullScale;
+                        truePeak[static_cast<size_t>(ch)].add(d[i]);
+                    }
+                }
+                if (!writer->writeFromAudioSampleBuffer(outBlock, from, count)) throw UsageError{"cannot write " + o.out + " (disk full?)"};
             }
+            // The processor forwards the running engine's snapshots into its own FIFO; without
+            // --trace/--plot they are dropped here, never kept.
+            const auto* engine = procs.front()->engineForProcessingThread(); // we are its processing thread
+            const int stepSamples = engine != nullptr ? engine->latencySamples() : latency;
+            int popped = 0;
+            while (procs.front()->popTelemetry(snapshot)) {
+                ++popped;
+                if (!wantTelemetry) continue;
+                // Steps are stepSamples long (the parameters do not move during a render).
+                const double time = static_cast<double>(snapshot.step) * stepSamples / sr;
+                if (trace) trace->add(snapshot, time);
+                if (plot) plot->add(snapshot, time);
+            }
+            // The processor's telemetry queue (a 16-slot ring) holds 15 snapshots: a block that
+            // filled it may have lost some.
+            if (wantTelemetry && popped >= 15) ++telemetryFullBlocks;
             if (progress) {
-                const int percent = static_cast<int>(100.0 * std::min(total, pos + n) / std::max(1, total));
+                const int percent = static_cast<int>(100.0 * static_cast<double>(std::min(total, pos + n)) / static_cast<double>(std::max<std::int64_t>(1, total)));
                 if (percent != lastPercent) {
                     lastPercent = percent;
                     const int bar = percent / 2;
@@ -342,38 +447,54 @@ int runRender(const std::vector<std::string>& args) {
         }
         if (progress) std::fputs("\n", stderr);
 
-        // Write the output.
-        juce::File outFile(juce::File::getCurrentWorkingDirectory().getChildFile(o.out));
-        const auto ext = outFile.getFileExtension().toLowerCase();
-        std::unique_ptr<juce::AudioFormat> format;
-        if (ext == ".aif" || ext == ".aiff") format = std::make_unique<juce::AiffAudioFormat>();
-        else format = std::make_unique<juce::WavAudioFormat>();
-        outFile.deleteFile();
-        auto stream = std::make_unique<juce::FileOutputStream>(outFile);
-        if (!stream->openedOk()) throw UsageError{"cannot write " + o.out};
-        std::unique_ptr<juce::AudioFormatWriter> writer(
-            format->createWriterFor(stream.get(), sr, static_cast<unsigned>(channels), 24, {}, 0));
-        if (writer == nullptr) throw UsageError{"cannot write " + o.out};
-        stream.release();
-        writer->writeFromAudioSampleBuffer(output, 0, total);
-        writer.reset();
+        // The engine's own step after the render: the latency the processor should have reported.
+        int runningLatency = latency;
+        if (auto* engine = procs.front()->engineForProcessingThread()) runningLatency = engine->latencySamples();
 
-        if (!o.trace.empty()) writeTrace(o.trace, rows);
-        if (!o.plot.empty())
-            writePlot(o.plot, rows, "GradedCells render: " + proc.currentPatchName() + " (" +
-                                        (o.in.empty() ? juce::String("demo clip") : juce::String(o.in)) + ")");
-        double inRms = 0.0, outRms = 0.0;
-        for (int ch = 0; ch < channels; ++ch) {
-            inRms += input.getRMSLevel(ch, 0, total);
-            outRms += output.getRMSLevel(ch, 0, total);
-        }
-        std::fprintf(stderr, "render: %s -> %s (%s, %d ch, %.0f Hz, %.2f s, latency %d samples compensated, "
-                             "in RMS %.4f, out RMS %.4f%s%s)\n",
+        writer.reset(); // flushes and closes the temporary file
+        if (!tempOut.overwriteTargetFileWithTemporary()) throw UsageError{"cannot write " + o.out};
+        if (trace) trace->finish();
+        if (plot)
+            writePlot(cwd.getChildFile(o.plot), o.plot, *plot,
+                      "GradedCells render: " + procs.front()->currentPatchName() + " (" +
+                          (o.in.empty() ? juce::String("demo clip") : juce::String(o.in)) + ")");
+
+        const double samples = static_cast<double>(std::max<std::int64_t>(1, total)) * channels;
+        float tp = 0.f;
+        for (auto& m : truePeak) tp = std::max(tp, m.finish());
+        auto dbfs = [](double x) { return x > 0.0 ? 20.0 * std::log10(x) : -std::numeric_limits<double>::infinity(); };
+        std::fprintf(stderr, "render: %s -> %s (%s, %d ch, %.0f Hz, %.2f s, %s, latency %d samples compensated, "
+                             "in RMS %.4f, out RMS %.4f, out peak %.4f = %.2f dBFS, true peak %.2f dBTP%s%s)\n",
                      o.in.empty() ? "demo clip" : o.in.c_str(), outFile.getFullPathName().toRawUTF8(),
-                     proc.currentPatchName().toRawUTF8(), channels, sr, total / sr, latency,
-                     inRms / channels, outRms / channels,
+                     procs.front()->currentPatchName().toRawUTF8(), channels, sr, static_cast<double>(total) / sr,
+                     floatOut ? "32-bit float" : (std::to_string(outBits) + "-bit").c_str(), latency,
+                     std::sqrt(inSquares / samples), std::sqrt(outSquares / samples), static_cast<double>(outPeak),
+                     dbfs(outPeak), dbfs(tp),
                      o.trace.empty() ? "" : (", trace " + o.trace).c_str(),
                      o.plot.empty() ? "" : (", plot " + o.plot).c_str());
+        if (!floatOut && overFullScale > 0)
+            std::fprintf(stderr, "render: warning: %lld samples at or beyond full scale (peak %+.2f dBFS) were clipped in the "
+                                 "%d-bit file; --bits 32f keeps them\n",
+                         static_cast<long long>(overFullScale), dbfs(outPeak), outBits);
+        else if (tp >= 1.f)
+            std::fprintf(stderr, "render: note: the true peak (%+.2f dBTP) is at or above 0 dBFS: a fixed-point copy or a "
+                                 "converter would clip\n", dbfs(tp));
+        if (runningLatency != latency)
+            std::fprintf(stderr, "render: warning: the processor reported %d samples of latency after prepareToPlay but its "
+                                 "engine runs %d-sample steps: the output is misaligned by %d samples (a processor bug)\n",
+                         latency, runningLatency, runningLatency - latency);
+        if (telemetryFullBlocks > 0)
+            std::fprintf(stderr, "render: warning: in %lld blocks the processor's telemetry queue (15 snapshots) was full, "
+                                 "so trace/plot rows were dropped there; a smaller --block keeps them all\n",
+                         static_cast<long long>(telemetryFullBlocks));
+        if (nonFiniteIn > 0)
+            std::fprintf(stderr, "render: warning: %lld non-finite input samples (NaN/Inf) were replaced by 0\n",
+                         static_cast<long long>(nonFiniteIn));
+        if (nonFiniteOut > 0) {
+            std::fprintf(stderr, "graded-cli render: error: the processor produced %lld non-finite output samples "
+                                 "(written as 0)\n", static_cast<long long>(nonFiniteOut));
+            return 1;
+        }
         return 0;
     } catch (const UsageError& e) {
         std::fprintf(stderr, "graded-cli render: error: %s\n", e.message.c_str());

@@ -116,4 +116,19 @@ inline int xmlNestingDepth(std::string_view text, int limit = kMaxXmlDepth) noex
     return maxDepth;
 }
 
+/** Whether XML text declares a DTD (<!DOCTYPE, any case), i.e. may define entities. */
+inline bool xmlHasDoctype(std::string_view text) noexcept {
+    constexpr std::string_view key = "<!doctype";
+    for (std::size_t i = text.find("<!"); i != std::string_view::npos; i = text.find("<!", i + 2)) {
+        if (text.size() - i < key.size()) return false;
+        bool match = true;
+        for (std::size_t k = 2; k < key.size() && match; ++k) {
+            const char c = text[i + k];
+            match = (c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c) == key[k];
+        }
+        if (match) return true;
+    }
+    return false;
+}
+
 } // namespace graded::limits

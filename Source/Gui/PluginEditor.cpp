@@ -162,6 +162,10 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     folderButton_.setTooltip("Rescan the user patch folder: " + userPatchFolder().getFullPathName());
     folderButton_.onClick = [this] { rebuildPatchList(); };
     addAndMakeVisible(folderButton_);
+    midiButton_.setTooltip("How MIDI drives the reward: notes from middle C up reward (velocity), notes below punish, "
+                           "pitch bend gives a reward from -1 to +1; what happens when the last note is released");
+    midiButton_.onClick = [this] { showMidiMenu(); };
+    addAndMakeVisible(midiButton_);
 
     description_.setFont(juce::Font(12.5f));
     description_.setColour(juce::Label::textColourId, colours::textDim);
@@ -238,7 +242,7 @@ void PluginEditor::rebuildPatchList() {
     patchBox_.setItemEnabled(999, false);
     for (int i = 0; i < userPatches_.size(); ++i)
         patchBox_.addItem(userPatches_[i].getFileNameWithoutExtension(), 1000 + i);
-    shownPatchKey_.clear();
+    shownVersion_ = 0;
     syncPatch(true);
 }
 
@@ -252,7 +256,7 @@ void PluginEditor::patchChosen() {
         if (!processor_.loadUserPatchFile(userPatches_[id - 1000], error)) {
             loadError_ = "Could not load " + userPatches_[id - 1000].getFileName() + ": " + error.replace("\n", "; ");
             syncStatus();
-            shownPatchKey_.clear();
+            shownVersion_ = 0;
             return;
         }
         loadError_.clear();
@@ -279,22 +283,12 @@ void PluginEditor::loadPatchFile() {
 }
 
 void PluginEditor::syncPatch(bool force) {
+    // The processor parses a patch once and numbers every selection: a new number is the
+    // only change signal (no JSON is parsed or hashed here).
     const auto sel = processor_.currentPatch();
-    const juce::String key = sel.user ? "user:" + juce::String(sel.name) + ":" + juce::String(std::hash<std::string>{}(sel.userJson))
-                                      : "factory:" + juce::String(sel.factoryIndex);
-    if (key == shownPatchKey_ && (patch_ || !force)) return; // force retries a patch that failed to show
-    shownPatchKey_ = key;
-    try {
-        const auto& factory = factoryPatches();
-        if (sel.user) patch_ = loadPatch(sel.userJson);
-        else if (sel.factoryIndex >= 0 && sel.factoryIndex < int(factory.size()))
-            patch_ = loadPatch(factory[size_t(sel.factoryIndex)].json);
-        else
-            patch_.reset();
-    } catch (const std::exception& e) {
-        patch_.reset();
-        description_.setText(juce::String("Patch could not be shown: ") + e.what(), juce::dontSendNotification);
-    }
+    if (sel.version == shownVersion_ && !force) return;
+    shownVersion_ = sel.version;
+    patch_ = sel.patch;
     if (!sel.user) patchBox_.setSelectedId(sel.factoryIndex + 1, juce::dontSendNotification);
     else {
         int id = 0;
@@ -380,6 +374,21 @@ void PluginEditor::timerCallback() {
     }
 }
 
+void PluginEditor::showMidiMenu() {
+    using plugin::RewardRelease;
+    juce::PopupMenu menu;
+    menu.addSectionHeader("Reward from MIDI");
+    menu.addItem("Notes C4 and up: +velocity; below C4: -velocity", false, false, nullptr);
+    menu.addItem("Pitch bend: -1 .. +1;  CC " + juce::String(processor_.rewardCc()) + ": 0 .. 1", false, false, nullptr);
+    menu.addSectionHeader("When the last note is released");
+    const auto release = processor_.rewardRelease();
+    menu.addItem("Reward returns to 0", true, release == RewardRelease::zero,
+                 [this] { processor_.setRewardRelease(RewardRelease::zero); });
+    menu.addItem("Reward holds its value", true, release == RewardRelease::hold,
+                 [this] { processor_.setRewardRelease(RewardRelease::hold); });
+    menu.showMenuAsync(juce::PopupMenu::Options().withTargetComponent(&midiButton_));
+}
+
 void PluginEditor::syncStatus() {
     const auto engine = processor_.engineStatus();
     juce::StringArray lines;
@@ -404,6 +413,7 @@ void PluginEditor::resized() {
     auto top = r.removeFromTop(32);
     title_.setBounds(top.removeFromLeft(150));
     folderButton_.setBounds(top.removeFromRight(120).reduced(2));
+    midiButton_.setBounds(top.removeFromRight(80).reduced(2));
     loadButton_.setBounds(top.removeFromRight(120).reduced(2));
     patchBox_.setBounds(top.reduced(4, 2));
     if (status_.isVisible()) status_.setBounds(r.removeFromTop(34));

@@ -87,6 +87,8 @@ private:
     juce::ComboBox patchBox_;
     juce::TextButton loadButton_{"Load patch..."};
     juce::TextButton folderButton_{"Rescan folder"};
+    juce::TextButton midiButton_{"MIDI..."};
+    void showMidiMenu();
     juce::Label description_;
     juce::Label status_;              ///< why the patch is not running, or why a load failed
     juce::String shownStatus_, loadError_;
@@ -100,8 +102,8 @@ private:
     BandsView bands_;
     MetersView meters_;
 
-    std::optional<Patch> patch_;
-    juce::String shownPatchKey_;
+    std::shared_ptr<const Patch> patch_;   ///< the processor's parsed patch, shared
+    std::uint64_t shownVersion_ = 0;       ///< PatchSelection::version shown (0: none)
     juce::Array<juce::File> userPatches_;
     std::unique_ptr<juce::FileChooser> chooser_;
     Telemetry snapshot_;

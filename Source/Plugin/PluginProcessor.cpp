@@ -25,28 +25,14 @@ inline int sanitise(float* x, int n) noexcept {
 
 } // namespace
 
-/** Message thread: reports latency changes of the running engine to the host (once per
+/** Message thread, 30 times a second: builds `patch` parameter moves made on other threads,
+    deletes engines the audio thread retired, reports latency changes to the host (once per
     change, from the thread the plugin wrappers expect). */
-class GradedCellsProcessor::LatencySync final : public juce::Timer {
+class GradedCellsProcessor::Housekeeping final : public juce::Timer {
 public:
-    explicit LatencySync(GradedCellsProcessor& owner) : owner_(owner) { startTimerHz(30); }
-    ~LatencySync() override { stopTimer(); }
-    void timerCallback() override { owner_.syncLatency(); }
-
-private:
-    GradedCellsProcessor& owner_;
-};
-
-/** Polls for `patch` parameter moves and deletes engines the audio thread retired. */
-class GradedCellsProcessor::Builder final : public juce::Thread {
-public:
-    explicit Builder(GradedCellsProcessor& owner) : juce::Thread("GradedCells engine builder"), owner_(owner) {}
-    void run() override {
-        while (!threadShouldExit()) {
-            owner_.builderTick();
-            wait(10);
-        }
-    }
+    explicit Housekeeping(GradedCellsProcessor& owner) : owner_(owner) { startTimerHz(30); }
+    ~Housekeeping() override { stopTimer(); }
+    void timerCallback() override { owner_.housekeeping(); }
 
 private:
     GradedCellsProcessor& owner_;
@@ -58,15 +44,14 @@ GradedCellsProcessor::GradedCellsProcessor()
                                .withOutput("Output", juce::AudioChannelSet::stereo(), true)),
       apvts_(*this, nullptr, "PARAMETERS", createParameterLayout(factoryPatchNames())) {
     cache_.bind(apvts_);
-    if (!factoryPatches().empty()) selection_.name = factoryPatches().front().name;
-    builder_ = std::make_unique<Builder>(*this);
-    builder_->startThread();
-    latencySync_ = std::make_unique<LatencySync>(*this);
+    selection_ = factorySelection(0);
+    apvts_.addParameterListener(parameterId(HostParam::patch), this);
+    housekeeping_ = std::make_unique<Housekeeping>(*this);
 }
 
 GradedCellsProcessor::~GradedCellsProcessor() {
-    latencySync_.reset();
-    builder_->stopThread(2000);
+    housekeeping_.reset();
+    apvts_.removeParameterListener(parameterId(HostParam::patch), this);
     delete engine_;
     engine_ = nullptr;
 }
@@ -91,12 +76,8 @@ juce::String GradedCellsProcessor::describeError(const std::exception& e) {
 
 GradedCellsProcessor::Built GradedCellsProcessor::buildEngine(const PatchSelection& selection, const EngineConfig& config,
                                                               const HostControls& controls) const {
-    const auto& patches = factoryPatches();
-    if (!selection.user && patches.empty()) throw std::runtime_error("no factory patches are built in");
-    const Patch patch = selection.user
-                            ? loadPatch(selection.userJson)
-                            : loadPatch(patches[static_cast<size_t>(juce::jlimit(0, static_cast<int>(patches.size()) - 1,
-                                                                                   selection.factoryIndex))].json);
+    if (selection.patch == nullptr) throw std::runtime_error("no patch selected (no factory patches are built in)");
+    const Patch& patch = *selection.patch;
     Built built;
     try {
         built.engine = Engine::create(patch, config, controls);
@@ -126,6 +107,7 @@ bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection
         cache_.read(controls);
         auto built = buildEngine(selection, config, controls);
         selection_ = selection;
+        selection_.version = nextVersion_++;
         if (prepared_) {
             engineStatus_ = built.status;
             if (built.status.isNotEmpty()) juce::Logger::writeToLog("GradedCells: " + built.status);
@@ -139,59 +121,64 @@ bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection
 }
 
 PatchSelection GradedCellsProcessor::factorySelection(int index) {
+    // Every factory patch is parsed once, on first use, and shared from then on.
+    static const std::vector<std::shared_ptr<const Patch>> parsed = [] {
+        std::vector<std::shared_ptr<const Patch>> v;
+        for (const auto& fp : factoryPatches()) v.push_back(std::make_shared<const Patch>(loadPatch(fp.json)));
+        return v;
+    }();
     PatchSelection s;
-    const int count = static_cast<int>(factoryPatches().size());
+    const int count = static_cast<int>(parsed.size());
     s.factoryIndex = juce::jlimit(0, juce::jmax(0, count - 1), index);
-    if (count > 0) s.name = factoryPatches()[static_cast<size_t>(s.factoryIndex)].name;
+    if (count > 0) {
+        s.name = factoryPatches()[static_cast<size_t>(s.factoryIndex)].name;
+        s.patch = parsed[static_cast<size_t>(s.factoryIndex)];
+    }
     return s;
 }
 
-void GradedCellsProcessor::builderTick() {
-    handoff_.collect();
-    {
-        // Noticing a `patch` parameter move and building its engine happen under one hold of
-        // buildMutex_, so selection_ never lags a move this thread has already consumed:
-        // getStateInformation() (same lock) sees either the move still pending or the new
-        // selection, never the old patch with the move marked as seen.
-        std::lock_guard<std::mutex> lock(buildMutex_);
-        const int param = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
-        if (param != seenPatchParam_.load()) {
-            seenPatchParam_.store(param);
-            juce::String error;
-            if (!buildAndPublishLocked(factorySelection(param), error))
-                juce::Logger::writeToLog("GradedCells: cannot switch to factory patch " + juce::String(param) + ": " + error);
-        }
-    }
+void GradedCellsProcessor::parameterChanged(const juce::String&, float newValue) {
+    if (ownPatchParamWrites_.load() > 0 || !std::isfinite(newValue)) return;
+    const int index = static_cast<int>(std::lround(juce::jlimit(0.f, 1000.f, newValue)));
+    pendingPatchParam_.store(index);
+    // On the message thread: build now. Elsewhere (e.g. automation on the audio thread) the
+    // move is only noted, lock-free, and the message-thread timer builds it.
+    if (juce::MessageManager::existsAndIsCurrentThread()) buildPendingPatchParameter();
 }
 
-void GradedCellsProcessor::syncLatency() {
+void GradedCellsProcessor::buildPendingPatchParameter() {
+    const int index = pendingPatchParam_.exchange(-1);
+    if (index < 0) return;
+    std::lock_guard<std::mutex> lock(buildMutex_);
+    juce::String error;
+    if (!buildAndPublishLocked(factorySelection(index), error))
+        juce::Logger::writeToLog("GradedCells: cannot switch to factory patch " + juce::String(index) + ": " + error);
+}
+
+void GradedCellsProcessor::housekeeping() {
     handoff_.collect();
+    buildPendingPatchParameter();
     const int latency = latencyOfRunningEngine_.load(std::memory_order_relaxed);
-    if (latency != getLatencySamples()) setLatencySamples(latency);
+    if (latency != getLatencySamples()) setLatencySamples(latency); // no lock of ours held
 }
 
 PatchSelection GradedCellsProcessor::selectionForState() const {
+    // A `patch` parameter move not built yet already decides the patch: save that one.
+    const int pending = pendingPatchParam_.load();
+    if (pending >= 0) return factorySelection(pending);
     std::lock_guard<std::mutex> lock(buildMutex_);
-    // A `patch` parameter move the builder thread has not picked up yet (it polls every
-    // 10 ms) already decides the patch: save that factory patch, not the one still running.
-    const int param = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
-    if (param != seenPatchParam_.load()) return factorySelection(param);
     return selection_;
 }
 
 bool GradedCellsProcessor::waitForPatchBuilds(int timeoutMs) {
+    if (juce::MessageManager::existsAndIsCurrentThread()) buildPendingPatchParameter();
     const auto start = juce::Time::getMillisecondCounter();
-    for (;;) {
-        bool idle = false;
-        {
-            std::lock_guard<std::mutex> lock(buildMutex_);
-            const int param = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
-            idle = param == seenPatchParam_.load();
-        }
-        if (idle) return true;
+    while (pendingPatchParam_.load() >= 0) {
         if (juce::Time::getMillisecondCounter() - start > static_cast<juce::uint32>(timeoutMs)) return false;
         juce::Thread::sleep(2);
     }
+    handoff_.collect();
+    return true;
 }
 
 void GradedCellsProcessor::prepareToPlay(double sampleRate, int maximumExpectedSamplesPerBlock) {
@@ -208,7 +195,6 @@ void GradedCellsProcessor::prepareToPlay(double sampleRate, int maximumExpectedS
         engine_ = nullptr;
 
         cache_.read(controls_);
-        lastResetParam_ = controls_[HostParam::reset] >= 0.5f;
         // The selection stays whatever happens: a patch that cannot run here runs dry and says why.
         try {
             auto built = buildEngine(selection_, config_, controls_);
@@ -251,49 +237,65 @@ bool GradedCellsProcessor::isBusesLayoutSupported(const BusesLayout& layouts) co
 void GradedCellsProcessor::handleMidi(const juce::MidiBuffer& midi, int numSamples) noexcept {
     const int rewardCc = rewardCc_.load(std::memory_order_relaxed);
     const int episodeCc = episodeCc_.load(std::memory_order_relaxed);
+    const bool releaseToZero = rewardRelease_.load(std::memory_order_relaxed) == static_cast<int>(RewardRelease::zero);
     if (episodeCc != lastEpisodeCcNumber_) { // a newly chosen CC starts released
         lastEpisodeCcNumber_ = episodeCc;
         lastEpisodeCcValue_ = 0;
     }
     const int lastSample = juce::jmax(0, numSamples - 1);
-    for (const auto meta : midi) {
-        if (meta.numBytes < 2) continue;
-        const juce::uint8* d = meta.data;
-        const int status = d[0] & 0xF0;
-        ControlEvent ev;
-        ev.sampleOffset = juce::jlimit(0, lastSample, meta.samplePosition);
-        if (status == 0x90 && meta.numBytes >= 3 && d[2] > 0) {
-            ev.type = ControlEvent::reward;
-            ev.value = static_cast<float>(d[2]) / 127.f;
-        } else if (status == 0x80 || (status == 0x90 && meta.numBytes >= 3)) {
-            ev.type = ControlEvent::endEpisode;
-        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == rewardCc) {
-            ev.type = ControlEvent::reward;
-            ev.value = static_cast<float>(d[2]) / 127.f;
-        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == kAllNotesOffCc) {
-            ev.type = ControlEvent::resetCells;
-        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == episodeCc) {
-            const bool rising = d[2] >= 64 && lastEpisodeCcValue_ < 64;
-            lastEpisodeCcValue_ = d[2];
-            if (!rising) continue;
-            ev.type = ControlEvent::endEpisode;
-        } else {
-            continue;
-        }
+    auto send = [this](ControlEvent ev, bool played) {
         engine_->addEvent(ev);
         switch (ev.type) {
         case ControlEvent::reward:
             monitor_.lastMidiReward.store(ev.value, std::memory_order_relaxed);
-            monitor_.midiRewardEvents.fetch_add(1, std::memory_order_relaxed);
+            if (played) monitor_.midiRewardEvents.fetch_add(1, std::memory_order_relaxed);
             break;
         case ControlEvent::endEpisode: monitor_.episodeEnds.fetch_add(1, std::memory_order_relaxed); break;
         case ControlEvent::resetCells: monitor_.cellResets.fetch_add(1, std::memory_order_relaxed); break;
+        }
+    };
+    for (const auto meta : midi) {
+        if (meta.numBytes < 2) continue;
+        const juce::uint8* d = meta.data;
+        const int status = d[0] & 0xF0, channel = d[0] & 0x0F;
+        const int offset = juce::jlimit(0, lastSample, meta.samplePosition);
+        if (status == 0x90 && meta.numBytes >= 3 && d[2] > 0) {
+            const int note = d[1] & 0x7F;
+            if (!heldNotes_[size_t(channel)][size_t(note)]) {
+                heldNotes_[size_t(channel)][size_t(note)] = true;
+                ++heldNoteCount_;
+            }
+            const float v = static_cast<float>(d[2]) / 127.f;
+            send({offset, ControlEvent::reward, note >= kRewardSplitNote ? v : -v}, true);
+        } else if (status == 0x80 || (status == 0x90 && meta.numBytes >= 3)) {
+            const int note = d[1] & 0x7F;
+            if (heldNotes_[size_t(channel)][size_t(note)]) {
+                heldNotes_[size_t(channel)][size_t(note)] = false;
+                --heldNoteCount_;
+            }
+            send({offset, ControlEvent::endEpisode, 0.f}, false);
+            // after the episode's evolve (same offset, queued after it)
+            if (releaseToZero && heldNoteCount_ == 0) send({offset, ControlEvent::reward, 0.f}, false);
+        } else if (status == 0xE0 && meta.numBytes >= 3) {
+            const int bend = (d[1] & 0x7F) | (d[2] & 0x7F) << 7; // 0..16383, centre 8192
+            const float r = bend >= 8192 ? static_cast<float>(bend - 8192) / 8191.f : static_cast<float>(bend - 8192) / 8192.f;
+            send({offset, ControlEvent::reward, r}, true);
+        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == rewardCc) {
+            send({offset, ControlEvent::reward, static_cast<float>(d[2]) / 127.f}, true);
+        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == kAllNotesOffCc) {
+            send({offset, ControlEvent::resetCells, 0.f}, false);
+            for (auto& ch : heldNotes_) ch.fill(false);
+            if (heldNoteCount_ > 0 && releaseToZero) send({offset, ControlEvent::reward, 0.f}, false);
+            heldNoteCount_ = 0;
+        } else if (status == 0xB0 && meta.numBytes >= 3 && d[1] == episodeCc) {
+            const bool rising = d[2] >= 64 && lastEpisodeCcValue_ < 64;
+            lastEpisodeCcValue_ = d[2];
+            if (rising) send({offset, ControlEvent::endEpisode, 0.f}, false);
         }
     }
 }
 
 void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) {
-    juce::ScopedNoDenormals noDenormals;
     const int numSamples = buffer.getNumSamples();
     const int numChannels = juce::jmin(buffer.getNumChannels(), getTotalNumOutputChannels());
     for (int ch = getTotalNumInputChannels(); ch < buffer.getNumChannels(); ++ch)
@@ -304,31 +306,27 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
         engine_ = next;
         monitor_.engineSwaps.fetch_add(1, std::memory_order_relaxed);
     }
-    for (int ch = 0; ch < numChannels; ++ch) sanitise(buffer.getWritePointer(ch), numSamples);
     if (engine_ == nullptr) {
-        // No engine (the patch cannot run at this rate): the audio passes through dry, within
-        // the output ceiling.
+        // No engine (the patch cannot run at this rate): the audio passes through dry; the
+        // processor sanitises it itself here (non-finite -> 0, within the output ceiling).
         latencyOfRunningEngine_.store(0, std::memory_order_relaxed);
         for (int ch = 0; ch < numChannels; ++ch) {
             float* x = buffer.getWritePointer(ch);
+            sanitise(x, numSamples);
             for (int i = 0; i < numSamples; ++i) x[i] = juce::jlimit(-limits::kOutputCeiling, limits::kOutputCeiling, x[i]);
         }
         return;
     }
     if (numSamples == 0) return;
 
+    // Parameters once per block; the engine owns the reset edge, input sanitising, denormal
+    // handling and the output ceiling.
     cache_.read(controls_);
-    const bool resetParam = controls_[HostParam::reset] >= 0.5f;
-    if (resetParam && !lastResetParam_) {
-        engine_->addEvent(ControlEvent{0, ControlEvent::resetCells, 0.f});
-        monitor_.cellResets.fetch_add(1, std::memory_order_relaxed);
-    }
-    lastResetParam_ = resetParam;
     engine_->setControls(controls_);
     handleMidi(midi, numSamples);
-
     const int engineChannels = juce::jmin(numChannels, engine_->config().numChannels);
     engine_->process(buffer.getArrayOfWritePointers(), engineChannels, numSamples);
+    // A last guard that should never fire: counted so tests and the soak can prove it.
     int bad = 0;
     for (int ch = 0; ch < numChannels; ++ch) bad += sanitise(buffer.getWritePointer(ch), numSamples);
     if (bad > 0) monitor_.nonFiniteOutputs.fetch_add(bad, std::memory_order_relaxed);
@@ -361,20 +359,24 @@ const juce::String GradedCellsProcessor::getProgramName(int index) {
 }
 
 void GradedCellsProcessor::setPatchParameter(int index) {
+    // Our own move: the listener ignores it (the caller builds what it selects).
+    ++ownPatchParamWrites_;
     if (auto* p = apvts_.getParameter(parameterId(HostParam::patch)))
         p->setValueNotifyingHost(p->convertTo0to1(static_cast<float>(index)));
+    --ownPatchParamWrites_;
+    pendingPatchParam_.store(-1);
 }
 
 void GradedCellsProcessor::selectFactoryPatch(int index) {
     const auto s = factorySelection(index);
-    // The parameter first (a host callback: no lock of ours held). If the builder thread
-    // notices the move before the lock below, it builds this same patch too: harmless.
-    setPatchParameter(s.factoryIndex);
-    std::lock_guard<std::mutex> lock(buildMutex_);
-    seenPatchParam_.store(s.factoryIndex);
-    juce::String error;
-    if (!buildAndPublishLocked(s, error))
-        juce::Logger::writeToLog("GradedCells: factory patch " + juce::String(s.factoryIndex) + " failed to build: " + error);
+    setPatchParameter(s.factoryIndex); // a host callback: no lock of ours held
+    {
+        std::lock_guard<std::mutex> lock(buildMutex_);
+        juce::String error;
+        if (!buildAndPublishLocked(s, error))
+            juce::Logger::writeToLog("GradedCells: factory patch " + juce::String(s.factoryIndex) + " failed to build: " + error);
+    }
+    handoff_.collect();
 }
 
 bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::String& error) {
@@ -382,14 +384,20 @@ bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::Stri
     s.user = true;
     s.userJson = json;
     try {
-        const Patch patch = loadPatch(json);
-        s.name = patch.name.empty() ? std::string("User patch") : patch.name;
+        s.patch = std::make_shared<const Patch>(loadPatch(json));
     } catch (const std::exception& e) {
         error = describeError(e);
         return false;
     }
-    s.factoryIndex = seenPatchParam_.load();
-    return buildAndPublish(s, error);
+    s.name = s.patch->name.empty() ? std::string("User patch") : s.patch->name;
+    return selectUserPatch(std::move(s), error);
+}
+
+bool GradedCellsProcessor::selectUserPatch(PatchSelection s, juce::String& error) {
+    s.factoryIndex = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
+    const bool ok = buildAndPublish(s, error);
+    handoff_.collect();
+    return ok;
 }
 
 bool GradedCellsProcessor::loadUserPatchFile(const juce::File& file, juce::String& error) {

@@ -9,6 +9,7 @@
 
 #include <juce_audio_processors/juce_audio_processors.h>
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -16,17 +17,26 @@
 
 namespace graded::plugin {
 
-/** Which patch the plugin runs: a factory patch by index, or a user patch's full JSON. */
+/** Which patch the plugin runs: a factory patch by index, or a user patch's full JSON, with
+    the patch parsed once (immutable, shared by the processor, the editor and tools). */
 struct PatchSelection {
     bool user = false;
     int factoryIndex = 0;
     std::string userJson;    ///< user patches only
     std::string name;
+    std::shared_ptr<const Patch> patch;  ///< the parsed patch (null only before the first selection)
+    std::uint64_t version = 0;           ///< grows with every selection: the editor's change signal
 };
 
-/** Default MIDI mapping (see README): note-on velocity and CC kDefaultRewardCc set the
-    reward, note-off ends an episode, all-notes-off (CC 123) resets the cells. */
+/** Default MIDI mapping (see README): note-on velocity sets the reward (positive from
+    kRewardSplitNote up, negative below it), pitch bend sets a bipolar reward, CC
+    kDefaultRewardCc sets it too; note-off ends an episode; all-notes-off (CC 123) resets the
+    cells. */
 inline constexpr int kDefaultRewardCc = 1;
+/** Notes from this one (middle C) up reward (+velocity/127); notes below punish (-velocity/127). */
+inline constexpr int kRewardSplitNote = 60;
+/** What the reward does when the last held note is released. */
+enum class RewardRelease { zero = 0, hold = 1 };
 /** CC that ends an episode when it rises to >= 64 (default: the sustain pedal). */
 inline constexpr int kDefaultEpisodeCc = 64;
 inline constexpr int kAllNotesOffCc = 123;
@@ -36,14 +46,16 @@ inline constexpr int kAllNotesOffCc = 123;
 
     Threads. prepareToPlay/releaseResources/state/patch loading: message (or host) thread.
     processBlock: audio thread; it never allocates, locks, logs or throws. A patch change
-    (the `patch` parameter, loadUserPatch*, setStateInformation) builds the new engine off
-    the audio thread (a background "builder" thread, or the calling thread) and hands it over
-    through Handoff; the audio thread swaps it in at a block's start and the builder thread
-    deletes the replaced one. Latency: prepareToPlay reports the engine's (right for the
-    `step` parameter from the start); later changes (step, patch) are reported once each by
-    a message-thread timer. No host callback (parameter change, latency) is made while a
-    lock of ours is held. */
-class GradedCellsProcessor final : public juce::AudioProcessor {
+    builds the new engine off the audio thread and hands it over through Handoff; the audio
+    thread swaps it in at a block's start and a message-thread timer deletes the replaced
+    one. The `patch` parameter is watched by a parameter listener: a move made on the
+    message thread builds at once; one made on another thread (host automation on the audio
+    thread) is only noted, lock-free, and the timer builds it. Latency: prepareToPlay reports
+    the engine's (right for the `step` parameter from the start); later changes (step,
+    patch) are reported once each by the timer. No host callback (parameter change,
+    latency) is made while a lock of ours is held. */
+class GradedCellsProcessor final : public juce::AudioProcessor,
+                                   private juce::AudioProcessorValueTreeState::Listener {
 public:
     GradedCellsProcessor();
     ~GradedCellsProcessor() override;
@@ -103,6 +115,10 @@ public:
     void setRewardCc(int cc) noexcept { rewardCc_.store(juce::jlimit(0, 127, cc)); }
     int episodeCc() const noexcept { return episodeCc_.load(); }
     void setEpisodeCc(int cc) noexcept { episodeCc_.store(juce::jlimit(0, 127, cc)); }
+    /** After the last held note is released the MIDI reward returns to 0 (zero, the default)
+        or keeps its value (hold; what states saved before this setting existed get). */
+    RewardRelease rewardRelease() const noexcept { return static_cast<RewardRelease>(rewardRelease_.load()); }
+    void setRewardRelease(RewardRelease r) noexcept { rewardRelease_.store(static_cast<int>(r)); }
 
     /** Every parameter to its default, factory patch 0, default MIDI mapping. */
     void resetToDefaultState();
@@ -117,8 +133,9 @@ public:
     /** Every problem of a patch or build error, one per line ("/wires/3: ..."). */
     static juce::String describeError(const std::exception& e);
 
-    /** Blocks until no built engine is waiting for the audio thread, or timeout (tests/CLI
-        drive processBlock themselves, so this only waits for the builder thread). */
+    /** Builds a `patch` parameter move that is still pending (on the message thread, or
+        waits up to timeoutMs for the timer to do it) and deletes retired engines. Tools
+        without a message loop (the CLI) call it after moving the parameter. */
     bool waitForPatchBuilds(int timeoutMs);
 
     /** The engine the audio thread runs. Only from the thread that calls processBlock, or
@@ -131,14 +148,13 @@ public:
         std::atomic<int> midiRewardEvents{0};
         std::atomic<int> episodeEnds{0};
         std::atomic<int> cellResets{0};
-        std::atomic<int> nonFiniteOutputs{0};   ///< engine outputs replaced by 0 (should stay 0)
+        std::atomic<int> nonFiniteOutputs{0};   ///< engine outputs the last guard replaced by 0 (stays 0)
         std::atomic<int> engineSwaps{0};
     };
     const Monitor& monitor() const noexcept { return monitor_; }
 
 private:
-    class Builder;
-    class LatencySync;
+    class Housekeeping;
     /** What building an engine for a selection gave: the engine, or none and why. */
     struct Built {
         std::unique_ptr<Engine> engine;
@@ -148,8 +164,10 @@ private:
     /** Builds an engine for `selection` with the prepared config and publishes it; on
         failure returns false with `error` set and keeps the current engine. */
     bool buildAndPublish(const PatchSelection& selection, juce::String& error);
+    /** Selects a parsed user patch (keeps the current one and returns false if it cannot). */
+    bool selectUserPatch(PatchSelection selection, juce::String& error);
     bool buildAndPublishLocked(const PatchSelection& selection, juce::String& error); ///< buildMutex_ held
-    static PatchSelection factorySelection(int index); ///< clamped to the factory patches
+    static PatchSelection factorySelection(int index); ///< clamped to the factory patches, parsed once
     /** The patch to save: the running selection, or the factory patch a pending `patch`
         parameter move selects. */
     PatchSelection selectionForState() const;
@@ -157,8 +175,11 @@ private:
         even at 48 kHz stereo, throws (PatchError); one that only cannot run with `config`
         gives no engine and the reason. Never a host callback, never the audio thread. */
     Built buildEngine(const PatchSelection& selection, const EngineConfig& config, const HostControls& controls) const;
-    void builderTick();
-    void syncLatency();           ///< message thread: reports the running engine's latency
+    void parameterChanged(const juce::String& parameterID, float newValue) override;
+    /** Message thread: builds a pending `patch` parameter move, deletes retired engines and
+        reports the running engine's latency. */
+    void housekeeping();
+    void buildPendingPatchParameter();
     void setPatchParameter(int index);
 
     juce::AudioProcessorValueTreeState apvts_;
@@ -167,14 +188,17 @@ private:
     // Audio thread.
     Engine* engine_ = nullptr;
     HostControls controls_;
-    bool lastResetParam_ = false;
     Monitor monitor_;
 
-    // Patch requests from the audio thread (`patch` parameter moved) to the builder thread.
-    std::atomic<int> seenPatchParam_{0};
-    std::atomic<int> patchParamRequest_{-1};
+    // `patch` parameter moves made off the message thread, for the timer (-1: none), and
+    // our own moves of it, which the listener ignores.
+    std::atomic<int> pendingPatchParam_{-1};
+    std::atomic<int> ownPatchParamWrites_{0};
     std::atomic<int> rewardCc_{kDefaultRewardCc};
     std::atomic<int> episodeCc_{kDefaultEpisodeCc};
+    std::atomic<int> rewardRelease_{static_cast<int>(RewardRelease::zero)};
+    std::array<std::array<bool, 128>, 16> heldNotes_{}; ///< audio thread: [channel][note]
+    int heldNoteCount_ = 0;                             ///< audio thread
     int lastEpisodeCcValue_ = 0;  ///< audio thread: for the CC's rising edge
     int lastEpisodeCcNumber_ = kDefaultEpisodeCc;
     std::atomic<int> latencyOfRunningEngine_{0}; ///< audio thread -> LatencySync (0: no engine)
@@ -190,8 +214,8 @@ private:
     juce::String lastStateError_;     ///< guarded by buildMutex_
     juce::String engineStatus_;       ///< guarded by buildMutex_
 
-    std::unique_ptr<Builder> builder_;
-    std::unique_ptr<LatencySync> latencySync_;
+    std::uint64_t nextVersion_ = 1;   ///< guarded by buildMutex_
+    std::unique_ptr<Housekeeping> housekeeping_;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(GradedCellsProcessor)
 };

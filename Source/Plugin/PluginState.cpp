@@ -2,7 +2,7 @@
 // Saved state: binary-wrapped XML (juce::AudioProcessor::copyXmlToBinary) of
 //   <GradedCellsState formatVersion="1">
 //     <Patch source="factory|user" index="0" name="..." json="{...user patch...}"/>
-//     <Midi rewardCc="1" episodeCc="64"/>
+//     <Midi rewardCc="1" episodeCc="64" rewardAfterNoteOff="zero|hold"/>
 //     <Editor width="1100" height="720"/>                             (optional)
 //     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
 //   </GradedCellsState>
@@ -12,6 +12,7 @@
 #include "PluginProcessor.h"
 
 #include <Limits.h>
+#include <XmlCheck.h>
 
 #include <array>
 #include <cmath>
@@ -34,6 +35,7 @@ struct StagedState {
     PatchSelection patch;
     int rewardCc = kDefaultRewardCc;
     int episodeCc = kDefaultEpisodeCc;
+    RewardRelease rewardRelease = RewardRelease::hold; ///< states from before the setting: hold, as then
     int editorWidth = 0, editorHeight = 0;
     int formatVersion = 0;
 };
@@ -97,6 +99,9 @@ StagedState stage(const juce::XmlElement& xml) {
         const auto ecc = parseNumber(midi.getProperty("episodeCc", kDefaultEpisodeCc));
         if (!ecc || *ecc < 0 || *ecc > 127) throw StateError{"malformed episodeCc"};
         s.episodeCc = static_cast<int>(*ecc);
+        const auto release = midi.getProperty("rewardAfterNoteOff", "hold").toString();
+        if (release == "zero") s.rewardRelease = RewardRelease::zero;
+        else if (release != "hold") throw StateError{"malformed rewardAfterNoteOff '" + release + "'"};
     }
 
     // The editor's size is a convenience: a bad value is ignored, not a reason to reject.
@@ -129,6 +134,7 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
     juce::ValueTree midi(kMidiTag);
     midi.setProperty("rewardCc", rewardCc(), nullptr);
     midi.setProperty("episodeCc", episodeCc(), nullptr);
+    midi.setProperty("rewardAfterNoteOff", rewardRelease() == RewardRelease::zero ? "zero" : "hold", nullptr);
     root.appendChild(midi, nullptr);
 
     const auto size = editorSize();
@@ -181,6 +187,13 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     }
     if (limits::xmlNestingDepth(text) > limits::kMaxXmlDepth)
         return fail("state XML nested deeper than " + juce::String(limits::kMaxXmlDepth) + " levels");
+    // JUCE's XML parser expands a DTD's entities recursively (exponential "billion laughs",
+    // or endless for an entity that names itself); our states never carry a DTD.
+    if (limits::xmlHasDoctype(text)) return fail("state XML with a DTD (<!DOCTYPE ...>) is not accepted");
+    // JUCE's XML parser never returns on some malformed text (found by fuzzing), so it only
+    // ever sees text that passes a strict, linear well-formedness check.
+    if (const auto why = xmlcheck::check(text, limits::kMaxXmlDepth); !why.empty())
+        return fail("not a GradedCells state (malformed XML: " + juce::String(why) + ")");
     std::unique_ptr<juce::XmlElement> xml;
     {
         // (copyXmlToBinary's length excludes its terminating zero byte)
@@ -193,11 +206,13 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     StagedState staged;
     try {
         staged = stage(*xml);
-        if (staged.patch.user) { // validate before applying: valid, and runnable somewhere
-            const auto patch = loadPatch(staged.patch.userJson);
-            const auto cost = Engine::estimate(patch, EngineConfig{48000.0, 2, 512}, kMaxStepSamples);
+        if (staged.patch.user) { // parsed once and validated before applying: valid, and runnable somewhere
+            auto patch = std::make_shared<const Patch>(loadPatch(staged.patch.userJson));
+            const auto cost = Engine::estimate(*patch, EngineConfig{48000.0, 2, 512}, kMaxStepSamples);
             if (cost.coreShare > limits::kMaxCoreShare || cost.bytes > limits::kMaxEngineBytes)
-                Engine::create(patch, EngineConfig{48000.0, 2, 512}); // throws the budget error, naming the culprits
+                Engine::create(*patch, EngineConfig{48000.0, 2, 512}); // throws the budget error, naming the culprits
+            staged.patch.name = patch->name.empty() ? std::string("User patch") : patch->name;
+            staged.patch.patch = std::move(patch);
         }
     } catch (const StateError& e) {
         return fail(e.reason);
@@ -219,6 +234,7 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     }
     setRewardCc(staged.rewardCc);
     setEpisodeCc(staged.episodeCc);
+    setRewardRelease(staged.rewardRelease);
     if (staged.editorWidth > 0) setEditorSize(staged.editorWidth, staged.editorHeight);
 
     juce::String error;
@@ -227,10 +243,9 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
                                    ? static_cast<int>(std::lround(*staged.values[static_cast<size_t>(HostParam::patch)]))
                                    : staged.patch.factoryIndex;
         setPatchParameter(paramIndex); // a host callback: no lock of ours held
-        seenPatchParam_.store(paramIndex);
         // Validated above; it is selected even where it cannot run (it then runs dry and
         // engineStatus() says why), so the user's patch is never lost.
-        if (!loadUserPatchJson(staged.patch.userJson, error)) return fail("user patch failed to load: " + error);
+        if (!selectUserPatch(staged.patch, error)) return fail("user patch failed to load: " + error);
     } else {
         selectFactoryPatch(staged.patch.factoryIndex);
     }
@@ -245,6 +260,7 @@ void GradedCellsProcessor::resetToDefaultState() {
                 ranged->setValueNotifyingHost(ranged->getDefaultValue());
     setRewardCc(kDefaultRewardCc);
     setEpisodeCc(kDefaultEpisodeCc);
+    setRewardRelease(RewardRelease::zero);
     selectFactoryPatch(0);
 }
 

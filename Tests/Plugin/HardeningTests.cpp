@@ -8,11 +8,13 @@
 #include "TestSignals.h"
 
 #include <Limits.h>
+#include <XmlCheck.h>
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <cmath>
+#include <thread>
 
 using graded::HostParam;
 using graded::plugin::GradedCellsProcessor;
@@ -204,6 +206,21 @@ TEST_CASE("hostile states: the sweep's crashes are refused in bounded time, the 
         juce::MemoryBlock plain(text.toRawUTF8(), text.getNumBytesAsUTF8());
         expectRefused(plain, "deep plain XML", "nested deeper");
     }
+    // DTD entities: exponential ("billion laughs") and self-referencing (endless recursion)
+    for (const char* dtd : {"<!DOCTYPE s [<!ENTITY a \"xxxxxxxxxx\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+                            "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+                            "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+                            "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">]>",
+                            "<!doctype s [<!ENTITY a \"&a;\">]>"}) {
+        const juce::String text = juce::String("<?xml version=\"1.0\"?>") + dtd
+                                  + "<GradedCellsState formatVersion=\"1\"><Midi rewardCc=\"&h;&a;\"/></GradedCellsState>";
+        juce::MemoryBlock block;
+        block.append("VC2!", 4);
+        const auto len = juce::ByteOrder::swapIfBigEndian(static_cast<juce::uint32>(text.getNumBytesAsUTF8()));
+        block.append(&len, 4);
+        block.append(text.toRawUTF8(), text.getNumBytesAsUTF8());
+        expectRefused(block, "DTD entities", "DTD");
+    }
     // the 1 KB patch that crashed the audio thread, inside a state
     {
         const juce::String patch = R"({"format": 1, "name": "x", "nodes": [{"id": "in", "kind": "AudioIn"},
@@ -248,4 +265,74 @@ TEST_CASE("the processor's output stays within the +6 dBFS ceiling", "[plugin][h
         peak = std::max(peak, buffer.getMagnitude(0, 512));
     }
     CHECK(peak <= graded::limits::kOutputCeiling);
+}
+
+TEST_CASE("a patch parameter move builds at once on the message thread, and via the timer from any other thread",
+          "[plugin][hardening][patchparam]") {
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 256);
+    const auto v0 = proc.currentPatch().version;
+    setPlain(proc, HostParam::patch, 3.f); // message thread (this test's thread)
+    CHECK(proc.currentPatch().factoryIndex == 3);
+    CHECK(proc.currentPatch().version > v0);
+    REQUIRE(proc.currentPatch().patch != nullptr);
+    CHECK(proc.currentPatch().patch->name == graded::factoryPatches()[3].name);
+
+    // Host automation on another thread (the audio thread, say): only noted there.
+    std::thread automation([&proc] {
+        auto* p = proc.parameters().getParameter(graded::plugin::parameterId(HostParam::patch));
+        p->setValueNotifyingHost(p->convertTo0to1(1.f));
+    });
+    automation.join();
+    // saved state already says patch 1 although nothing was built yet
+    GradedCellsProcessor other;
+    const auto saved = stateOf(proc);
+    other.setStateInformation(saved.getData(), int(saved.getSize()));
+    CHECK(other.currentPatch().factoryIndex == 1);
+    for (int i = 0; i < 50 && proc.currentPatch().factoryIndex != 1; ++i) {
+        process(proc, 2, 256, 256);
+        pumpMessages(10);
+    }
+    CHECK(proc.currentPatch().factoryIndex == 1);
+    process(proc, 2, 1024, 256);
+    pumpMessages(50);
+    CHECK(proc.monitor().engineSwaps.load() >= 2);
+    CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
+}
+
+TEST_CASE("states JUCE's XML parser never returns on are refused by the strict check first", "[plugin][hardening][state]") {
+    // Found by fuzzing (Tests/Fuzz): 1 KB states with a tag cut into an attribute hang
+    // juce::XmlDocument; the strict well-formedness check refuses them in linear time.
+    const juce::File dir(GRADED_HOSTILE_STATES_DIR);
+    const auto files = dir.findChildFiles(juce::File::findFiles, false, "*.bin");
+    REQUIRE(files.size() >= 3);
+    GradedCellsProcessor proc;
+    proc.selectFactoryPatch(1);
+    const auto before = stateOf(proc);
+    for (const auto& f : files) {
+        INFO(f.getFileName());
+        juce::MemoryBlock data;
+        REQUIRE(f.loadFileAsData(data));
+        proc.setStateInformation(data.getData(), int(data.getSize()));
+        CHECK(proc.lastStateError().contains("malformed XML"));
+        CHECK(stateOf(proc) == before);
+    }
+}
+
+TEST_CASE("the strict XML check accepts what we write and refuses what we never write", "[plugin][hardening][state]") {
+    GradedCellsProcessor proc;
+    const auto saved = stateOf(proc);
+    const std::string_view text(static_cast<const char*>(saved.getData()) + 8, saved.getSize() - 9);
+    CHECK(graded::xmlcheck::check(text, 16).empty());
+    const char* good[] = {"<a/>", "<?xml version=\"1.0\"?>\n<a x='1' y=\"&amp;&#65;&#x42;\">\n  <b/> <!-- c --> </a>\n"};
+    for (const char* g : good) CHECK(graded::xmlcheck::check(g, 16) == "");
+    const char* bad[] = {"", "<a>", "<a></b>", "<a x=1/>", "<a x=\"<\"/>", "<a x=\"&foo;\"/>", "<a/><b/>", "text<a/>",
+                         "<a><![CDATA[x]]></a>", "<!DOCTYPE a><a/>", "<a><?pi x?></a>", "<a x=\"1\"y=\"2\"/>", "<a x=\"1/>",
+                         "<a><b></a></b>", "<a>&</a>", "<a><</a>", "<a><!-- x</a>"};
+    for (const char* b : bad) {
+        INFO(b);
+        CHECK_FALSE(graded::xmlcheck::check(b, 16).empty());
+    }
+    CHECK_FALSE(graded::xmlcheck::check("<a><a><a/></a></a>", 2).empty());
+    CHECK(graded::xmlcheck::check("<a><a><a/></a></a>", 3).empty());
 }

@@ -22,9 +22,9 @@
 // Normalisation per format: the VST3 wrapper exposes each AudioProcessorParameter's own
 // normalised value (skewed for continuous parameters); the LV2 host normalises the plain port
 // value linearly over the TTL's lv2:minimum..lv2:maximum.
-// (Seen on the way, not asserted: JUCE 7.0.5's LV2 export writes choice scale points with
-// normalised rdf:values while the range is plain, e.g. Activation 0..13 with "tanh" at
-// 0.307692, so LV2 hosts show wrong choice labels; values are unaffected.)
+// (JUCE 7.0.5's LV2 export writes choice scale points with normalised rdf:values while the
+// range is plain; scripts/fix-lv2-ttl.py rewrites them in plain units after every build and
+// Tests/Validators checks the bundle with lv2lint.)
 //
 // Real-time safety through the host wrappers: see "attribute" below.
 //

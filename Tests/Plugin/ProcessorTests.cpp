@@ -330,3 +330,48 @@ TEST_CASE("switching patches while processing hands engines over", "[plugin][pat
     file.deleteFile();
     run(proc, 44100.0, 2, 0.05, [] { return 128; });
 }
+
+TEST_CASE("MIDI reward is bipolar: low notes and pitch bend punish; the reward returns to 0 after the last note unless held",
+          "[plugin][midi]") {
+    for (const auto release : {graded::plugin::RewardRelease::zero, graded::plugin::RewardRelease::hold}) {
+        GradedCellsProcessor proc;
+        proc.setRewardRelease(release);
+        proc.prepareToPlay(48000.0, 512);
+        juce::MidiBuffer midi;
+        auto reward = [&] { return proc.monitor().lastMidiReward.load(); };
+        midi.addEvent(juce::MidiMessage::noteOn(1, 48, static_cast<juce::uint8>(127)), 0); // below middle C
+        run(proc, 48000.0, 2, 0.01, [] { return 512; }, &midi);
+        CHECK(reward() == Approx(-1.f));
+        midi.addEvent(juce::MidiMessage::noteOn(1, 72, static_cast<juce::uint8>(64)), 0);
+        run(proc, 48000.0, 2, 0.01, [] { return 512; }, &midi);
+        CHECK(reward() == Approx(64.f / 127.f));
+        midi.addEvent(juce::MidiMessage::noteOff(1, 48), 0); // one note still held: no release
+        run(proc, 48000.0, 2, 0.01, [] { return 512; }, &midi);
+        CHECK(reward() == Approx(64.f / 127.f));
+        midi.addEvent(juce::MidiMessage::noteOff(1, 72), 0);
+        run(proc, 48000.0, 2, 0.01, [] { return 512; }, &midi);
+        CHECK(reward() == Approx(release == graded::plugin::RewardRelease::zero ? 0.f : 64.f / 127.f));
+        CHECK(proc.monitor().episodeEnds.load() == 2);
+        for (const auto& [bend, expected] : std::vector<std::pair<int, float>>{{0, -1.f}, {8192, 0.f}, {16383, 1.f}, {4096, -0.5f}}) {
+            midi.addEvent(juce::MidiMessage::pitchWheel(1, bend), 0);
+            run(proc, 48000.0, 2, 0.01, [] { return 512; }, &midi);
+            CHECK(reward() == Approx(expected));
+        }
+        CHECK(proc.monitor().midiRewardEvents.load() == 6);
+        // saved and restored
+        juce::MemoryBlock state;
+        proc.getStateInformation(state);
+        GradedCellsProcessor other;
+        other.setRewardRelease(release == graded::plugin::RewardRelease::zero ? graded::plugin::RewardRelease::hold
+                                                                              : graded::plugin::RewardRelease::zero);
+        other.setStateInformation(state.getData(), static_cast<int>(state.getSize()));
+        CHECK(other.rewardRelease() == release);
+    }
+    // a state from before the setting keeps the old behaviour (hold)
+    GradedCellsProcessor old;
+    juce::MemoryBlock block;
+    juce::AudioProcessor::copyXmlToBinary(*juce::parseXML("<GradedCellsState formatVersion=\"1\"><Midi rewardCc=\"1\" episodeCc=\"64\"/></GradedCellsState>"), block);
+    old.setStateInformation(block.getData(), static_cast<int>(block.getSize()));
+    CHECK(old.lastStateError().isEmpty());
+    CHECK(old.rewardRelease() == graded::plugin::RewardRelease::hold);
+}

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// graded-cli: the hardened audio reader (in memory, as a fuzz harness would call it) and the
+// render command run as a child process on hostile files, multichannel input, bad patches,
+// rates the engine cannot run, and latency alignment.
+#include "AudioFileIn.h"
+
+#include <catch2/catch.hpp>
+
+#include <juce_audio_formats/juce_audio_formats.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fcntl.h>
+#include <random>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+using graded::cli::AudioInLimits;
+using graded::cli::readAudioMemory;
+
+namespace {
+
+// --- WAV bytes -------------------------------------------------------------------------------
+
+void put16(std::vector<std::uint8_t>& v, int x) { v.push_back(std::uint8_t(x)); v.push_back(std::uint8_t(x >> 8)); }
+void put32(std::vector<std::uint8_t>& v, std::uint32_t x) { for (int i = 0; i < 4; ++i) v.push_back(std::uint8_t(x >> (8 * i))); }
+void putTag(std::vector<std::uint8_t>& v, const char* t) { for (int i = 0; i < 4; ++i) v.push_back(std::uint8_t(t[i])); }
+
+/** A canonical WAV; `claimedData` overrides the data chunk's size field. */
+std::vector<std::uint8_t> wavBytes(int channels, std::uint32_t rate, int bits, int formatTag, const std::vector<std::uint8_t>& data,
+                                   std::int64_t claimedData = -1) {
+    std::vector<std::uint8_t> v;
+    putTag(v, "RIFF");
+    put32(v, std::uint32_t(36 + data.size()));
+    putTag(v, "WAVE");
+    putTag(v, "fmt ");
+    put32(v, 16);
+    put16(v, formatTag);
+    put16(v, channels);
+    put32(v, rate);
+    put32(v, rate * std::uint32_t(channels * bits / 8));
+    put16(v, channels * bits / 8);
+    put16(v, bits);
+    putTag(v, "data");
+    put32(v, claimedData >= 0 ? std::uint32_t(claimedData) : std::uint32_t(data.size()));
+    v.insert(v.end(), data.begin(), data.end());
+    return v;
+}
+
+/** 16-bit PCM, channel c of frame i = f(c, i). */
+template <typename F>
+std::vector<std::uint8_t> pcm16(int channels, int frames, F f) {
+    std::vector<std::uint8_t> d;
+    d.reserve(size_t(channels) * size_t(frames) * 2);
+    for (int i = 0; i < frames; ++i)
+        for (int c = 0; c < channels; ++c) put16(d, int(std::lround(juce::jlimit(-1.f, 1.f, f(c, i)) * 32767.f)) & 0xffff);
+    return d;
+}
+
+std::vector<std::uint8_t> float32(const std::vector<float>& interleaved) {
+    std::vector<std::uint8_t> d(interleaved.size() * 4);
+    std::memcpy(d.data(), interleaved.data(), d.size());
+    return d;
+}
+
+std::string errorOf(const std::vector<std::uint8_t>& bytes) {
+    double sr = 0;
+    std::string error;
+    auto b = readAudioMemory(bytes.data(), bytes.size(), sr, error);
+    if (b.getNumSamples() > 0) return "";
+    return error.empty() ? "<no error but no audio>" : error;
+}
+
+// --- running graded-cli ----------------------------------------------------------------------
+
+struct Run {
+    int exitCode = -1;
+    std::string err;
+    long maxRssKiB = 0;
+};
+
+/** Runs graded-cli with `args`, stderr captured, and its peak RSS from wait4(). */
+Run runCli(const std::vector<std::string>& args) {
+    const auto errFile = juce::File::createTempFile(".err");
+    std::vector<std::string> all{GRADED_CLI_PATH};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const int fd = ::open(errFile.getFullPathName().toRawUTF8(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int nul = ::open("/dev/null", O_WRONLY);
+        dup2(fd, 2);
+        dup2(nul, 1);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    Run r;
+    int status = 0;
+    struct rusage usage {};
+    wait4(pid, &status, 0, &usage);
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.maxRssKiB = usage.ru_maxrss;
+    r.err = errFile.loadFileAsString().toStdString();
+    errFile.deleteFile();
+    return r;
+}
+
+struct TempDir {
+    juce::File dir = juce::File::getSpecialLocation(juce::File::tempDirectory)
+                         .getChildFile("graded-cli-tests-" + juce::String(getpid()));
+    TempDir() { dir.createDirectory(); }
+    ~TempDir() { dir.deleteRecursively(); }
+    std::string path(const char* name) const { return dir.getChildFile(name).getFullPathName().toStdString(); }
+    std::string write(const char* name, const std::vector<std::uint8_t>& bytes) const {
+        dir.getChildFile(name).replaceWithData(bytes.data(), bytes.size());
+        return path(name);
+    }
+};
+
+juce::AudioBuffer<float> readBack(const std::string& path, double& sr) {
+    std::string error;
+    auto b = graded::cli::readAudioFile(juce::File(path), sr, error);
+    INFO(error);
+    REQUIRE(b.getNumSamples() > 0);
+    return b;
+}
+
+float sine(int c, int i) { return 0.3f * std::sin(0.01f * float(i) * float(c + 1)) + 0.05f * std::sin(0.37f * float(i) + float(c)); }
+
+} // namespace
+
+TEST_CASE("readAudio: a valid 16-bit WAV and a float WAV read back", "[cli][audiofile]") {
+    double sr = 0;
+    std::string error;
+    const auto bytes = wavBytes(2, 44100, 16, 1, pcm16(2, 1000, sine));
+    auto b = readAudioMemory(bytes.data(), bytes.size(), sr, error);
+    REQUIRE(error.empty());
+    REQUIRE(b.getNumChannels() == 2);
+    REQUIRE(b.getNumSamples() == 1000);
+    CHECK(sr == 44100.0);
+    CHECK(b.getSample(1, 500) == Approx(sine(1, 500)).margin(1e-4));
+
+    std::vector<float> f(2 * 100, 0.25f);
+    f[7] = std::numeric_limits<float>::quiet_NaN();
+    const auto fb = wavBytes(2, 48000, 32, 3, float32(f));
+    auto b2 = readAudioMemory(fb.data(), fb.size(), sr, error);
+    REQUIRE(b2.getNumSamples() == 100);
+    CHECK(std::isnan(b2.getSample(1, 3))); // the reader reports what is there; render replaces it
+}
+
+TEST_CASE("readAudio: hostile headers get a clear error, never an allocation they claim", "[cli][audiofile]") {
+    const auto data = pcm16(2, 4800, sine);
+    // A 19 KB file whose data chunk claims ~4 GB (it made render allocate 4.2 GB).
+    const auto e1 = errorOf(wavBytes(2, 48000, 16, 1, data, 0xfffffff0));
+    CHECK_THAT(e1, Catch::Contains("truncated or corrupt") && Catch::Contains("claims 1073741820 frames"));
+    // Truncated in the data.
+    auto truncated = wavBytes(2, 48000, 16, 1, pcm16(2, 48000, sine));
+    truncated.resize(100000);
+    CHECK_THAT(errorOf(truncated), Catch::Contains("truncated or corrupt"));
+    // Truncated in the header, foreign, empty.
+    auto shortHeader = wavBytes(2, 48000, 16, 1, data);
+    shortHeader.resize(30);
+    CHECK_THAT(errorOf(shortHeader), Catch::Contains("not a readable WAV/AIFF file"));
+    const std::string png = "\x89PNG\r\n\x1a\n0000000000000000000000000000000000";
+    CHECK_THAT(errorOf(std::vector<std::uint8_t>(png.begin(), png.end())), Catch::Contains("neither a WAV nor an AIFF"));
+    CHECK_THAT(errorOf({}), Catch::Contains("empty"));
+    // Channels, rates, sample formats.
+    CHECK_THAT(errorOf(wavBytes(0, 48000, 16, 1, data)), Catch::Contains("0 channels"));
+    CHECK_THAT(errorOf(wavBytes(65, 48000, 16, 1, pcm16(65, 10, sine))), Catch::Contains("65 channels"));
+    CHECK(errorOf(wavBytes(64, 48000, 16, 1, pcm16(64, 10, sine))).empty());
+    CHECK_THAT(errorOf(wavBytes(2, 0, 16, 1, data)), Catch::Contains("sample rate of 0 Hz"));
+    CHECK_THAT(errorOf(wavBytes(2, 48000, 12, 1, std::vector<std::uint8_t>(3000))), Catch::Contains("12-bit"));
+    CHECK_THAT(errorOf(wavBytes(2, 48000, 16, 1, {})), Catch::Contains("no audio"));
+    CHECK_THAT(errorOf(wavBytes(2, 20000000, 16, 1, data)), Catch::Contains("not plausible"));
+}
+
+TEST_CASE("readAudio: AIFF reads back; a corrupt COMM chunk gets a clear error", "[cli][audiofile]") {
+    juce::MemoryBlock block;
+    {
+        auto* stream = new juce::MemoryOutputStream(block, false);
+        std::unique_ptr<juce::AudioFormatWriter> w(juce::AiffAudioFormat().createWriterFor(stream, 48000.0, 2, 16, {}, 0));
+        REQUIRE(w != nullptr);
+        juce::AudioBuffer<float> b(2, 480);
+        for (int i = 0; i < 480; ++i) { b.setSample(0, i, sine(0, i)); b.setSample(1, i, sine(1, i)); }
+        REQUIRE(w->writeFromAudioSampleBuffer(b, 0, 480));
+    }
+    std::vector<std::uint8_t> bytes(static_cast<const std::uint8_t*>(block.getData()),
+                                    static_cast<const std::uint8_t*>(block.getData()) + block.getSize());
+    double sr = 0;
+    std::string error;
+    auto b = readAudioMemory(bytes.data(), bytes.size(), sr, error);
+    REQUIRE(b.getNumSamples() == 480);
+    CHECK(sr == 48000.0);
+    CHECK(b.getSample(1, 100) == Approx(sine(1, 100)).margin(1e-4));
+    const auto comm = std::search(bytes.begin(), bytes.end(), std::begin("COMM"), std::begin("COMM") + 4) - bytes.begin();
+    REQUIRE(comm + 26 < std::ptrdiff_t(bytes.size()));
+    auto noChannels = bytes;
+    noChannels[size_t(comm + 8)] = noChannels[size_t(comm + 9)] = 0;
+    CHECK_THAT(errorOf(noChannels), Catch::Contains("0 channels"));
+    auto infRate = bytes; // 80-bit extended with the maximum exponent: Inf/NaN
+    infRate[size_t(comm + 16)] = 0x7f;
+    infRate[size_t(comm + 17)] = 0xff;
+    CHECK_THAT(errorOf(infRate), Catch::Contains("sample rate"));
+    auto truncated = bytes;
+    truncated.resize(bytes.size() / 2);
+    CHECK_THAT(errorOf(truncated), Catch::Contains("truncated or corrupt"));
+}
+
+TEST_CASE("readAudio: random corruption of a WAV never crashes nor reads more than the bytes hold", "[cli][audiofile]") {
+    const auto good = wavBytes(3, 48000, 24, 1, std::vector<std::uint8_t>(3 * 3 * 500, 0x11));
+    std::mt19937 rng(7);
+    int read = 0;
+    for (int iter = 0; iter < 3000; ++iter) {
+        auto bytes = good;
+        const int flips = 1 + int(rng() % 6);
+        for (int k = 0; k < flips; ++k) bytes[rng() % 44] = std::uint8_t(rng()); // the header
+        if (rng() % 4 == 0) bytes.resize(rng() % bytes.size());
+        double sr = 0;
+        std::string error;
+        auto b = readAudioMemory(bytes.data(), bytes.size(), sr, error);
+        if (b.getNumSamples() > 0) {
+            ++read;
+            CHECK(std::int64_t(b.getNumSamples()) * b.getNumChannels() <= std::int64_t(bytes.size())); // >= 1 byte a sample
+            CHECK(b.getNumChannels() <= AudioInLimits::maxChannels);
+            CHECK(std::isfinite(sr));
+        } else {
+            CHECK(!error.empty());
+        }
+    }
+    CHECK(read > 0); // some mutations stay readable
+}
+
+TEST_CASE("render: hostile files exit 2 with a reason and stay small", "[cli][render]") {
+    TempDir t;
+    const auto data = pcm16(2, 4800, sine);
+    struct Case { const char* name; std::vector<std::uint8_t> bytes; const char* message; };
+    auto truncated = wavBytes(2, 48000, 16, 1, pcm16(2, 48000, sine));
+    truncated.resize(100000);
+    const std::string text = "not audio at all\n";
+    const std::vector<Case> cases{
+        {"huge.wav", wavBytes(2, 48000, 16, 1, data, 0xfffffff0), "truncated or corrupt"},
+        {"truncated.wav", truncated, "truncated or corrupt"},
+        {"foreign.wav", std::vector<std::uint8_t>(text.begin(), text.end()), "neither a WAV nor an AIFF"},
+        {"zero.wav", wavBytes(0, 48000, 16, 1, data), "0 channels"},
+        {"ch65.wav", wavBytes(65, 48000, 16, 1, pcm16(65, 100, sine)), "65 channels"},
+        {"sr500.wav", wavBytes(2, 500, 16, 1, pcm16(2, 2000, sine)), "the engine cannot run"},
+        {"sr2M.wav", wavBytes(2, 2000000, 16, 1, pcm16(2, 20000, sine)), "the engine cannot run"},
+    };
+    for (const auto& c : cases) {
+        const auto out = t.path("out.wav");
+        const auto r = runCli({"render", t.write(c.name, c.bytes), out});
+        INFO(c.name << ": " << r.err);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Catch::Contains(c.message));
+        CHECK(r.maxRssKiB < 200 * 1024);
+        CHECK(!juce::File(out).exists()); // nothing half-written
+    }
+    // A failing render leaves an existing OUT alone.
+    const auto keep = t.write("keep.wav", wavBytes(1, 48000, 16, 1, pcm16(1, 100, sine)));
+    const auto r = runCli({"render", t.path("huge.wav"), keep});
+    CHECK(r.exitCode == 2);
+    CHECK(juce::File(keep).getSize() == 44 + 200);
+}
+
+TEST_CASE("render: NaN/Inf input samples are replaced and reported; the output is finite", "[cli][render]") {
+    TempDir t;
+    std::vector<float> f(2 * 48000);
+    for (size_t i = 0; i < f.size(); ++i) f[i] = 0.3f * std::sin(0.02f * float(i / 2));
+    for (size_t i = 0; i < f.size(); i += 997) f[i] = std::numeric_limits<float>::quiet_NaN();
+    for (size_t i = 5; i < f.size(); i += 1999) f[i] = -std::numeric_limits<float>::infinity();
+    const auto r = runCli({"render", t.write("nan.wav", wavBytes(2, 48000, 32, 3, float32(f))), t.path("out.wav")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("non-finite input samples (NaN/Inf) were replaced by 0"));
+    double sr = 0;
+    const auto out = readBack(t.path("out.wav"), sr);
+    for (int c = 0; c < out.getNumChannels(); ++c)
+        for (int i = 0; i < out.getNumSamples(); ++i) REQUIRE(std::isfinite(out.getSample(c, i)));
+}
+
+TEST_CASE("render: more than two channels run in stereo pairs, each exactly as a stereo render", "[cli][render]") {
+    TempDir t;
+    const int frames = 24000;
+    const auto five = t.write("five.wav", wavBytes(5, 48000, 16, 1, pcm16(5, frames, sine)));
+    const auto pair34 = t.write("pair34.wav", wavBytes(2, 48000, 16, 1, pcm16(2, frames, [](int c, int i) { return sine(c + 2, i); })));
+    const auto mono5 = t.write("mono5.wav", wavBytes(1, 48000, 16, 1, pcm16(1, frames, [](int, int i) { return sine(4, i); })));
+    const auto r = runCli({"render", five, t.path("five-out.wav")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("5 channels") && Catch::Contains("3 instances"));
+    REQUIRE(runCli({"render", pair34, t.path("pair34-out.wav")}).exitCode == 0);
+    REQUIRE(runCli({"render", mono5, t.path("mono5-out.wav")}).exitCode == 0);
+    double sr = 0;
+    const auto all = readBack(t.path("five-out.wav"), sr);
+    const auto p = readBack(t.path("pair34-out.wav"), sr);
+    const auto m = readBack(t.path("mono5-out.wav"), sr);
+    REQUIRE(all.getNumChannels() == 5);
+    REQUIRE(all.getNumSamples() == frames);
+    float energy = 0.f;
+    for (int i = 0; i < frames; ++i) {
+        REQUIRE(all.getSample(2, i) == p.getSample(0, i));
+        REQUIRE(all.getSample(3, i) == p.getSample(1, i));
+        REQUIRE(all.getSample(4, i) == m.getSample(0, i));
+        energy += std::abs(all.getSample(4, i));
+    }
+    CHECK(energy > 1.f); // the last channel is processed, not dropped
+}
+
+TEST_CASE("render: a bad patch file lists every issue with its JSON path", "[cli][render]") {
+    TempDir t;
+    const std::string json = R"({"format": 1, "name": "bad",
+      "nodes": [{"id": "in", "kind": "AudioIn", "params": {"bands": 99}},
+                {"id": "e", "kind": "GaussianErrorCell", "params": {"n_units": 16, "sigma": "big"}},
+                {"id": "out", "kind": "AudioOut"}],
+      "wires": []})";
+    const auto patch = t.write("bad.json", std::vector<std::uint8_t>(json.begin(), json.end()));
+    const auto r = runCli({"render", "--patch", patch, t.path("out.wav")});
+    INFO(r.err);
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("2 problems"));
+    CHECK_THAT(r.err, Catch::Contains("/nodes/0/params/bands:"));
+    CHECK_THAT(r.err, Catch::Contains("/nodes/1/params/sigma:"));
+    CHECK_THAT(r.err, !Catch::Contains("more)"));
+}
+
+TEST_CASE("render: every problem of a command line is listed, and nothing is written", "[cli][render]") {
+    TempDir t;
+    const std::string json = R"({"format": 1, "nodes": [{"id": "in", "kind": "AudioIn", "params": {"bands": 0}}]})";
+    const auto patch = t.write("bad.json", std::vector<std::uint8_t>(json.begin(), json.end()));
+    const auto in = t.write("huge.wav", wavBytes(2, 48000, 16, 1, pcm16(2, 100, sine), 0x7ffffff0));
+    const auto r = runCli({"render", in, t.path("out.wav"), "--patch", patch, "--set", "nope=1", "--set", "step=7",
+                           "--trace", t.path("missing/t.csv"), "--plot", t.dir.getFullPathName().toStdString()});
+    INFO(r.err);
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("truncated or corrupt"));
+    CHECK_THAT(r.err, Catch::Contains("/nodes/0/params/bands"));
+    CHECK_THAT(r.err, Catch::Contains("unknown parameter 'nope'"));
+    CHECK_THAT(r.err, Catch::Contains("step=7: not one of 16 samples"));
+    CHECK_THAT(r.err, Catch::Contains("--trace") && Catch::Contains("no folder"));
+    CHECK_THAT(r.err, Catch::Contains("--plot") && Catch::Contains("is a directory"));
+    CHECK(!juce::File(t.path("out.wav")).exists());
+}
+
+TEST_CASE("render: 10 minutes without --trace stay in bounded memory", "[cli][render]") {
+    TempDir t;
+    // 10 min of stereo 16-bit: a 115 MB file; the old render kept every telemetry row and the
+    // whole input and output (728 MB resident on this file).
+    const int rate = 48000, seconds = 600;
+    const auto second = pcm16(2, rate, sine);
+    const auto path = t.path("long.wav");
+    {
+        std::vector<std::uint8_t> header = wavBytes(2, rate, 16, 1, {}, std::int64_t(second.size()) * seconds);
+        juce::FileOutputStream out{juce::File(path)};
+        REQUIRE(out.openedOk());
+        out.write(header.data(), header.size());
+        for (int s = 0; s < seconds; ++s) out.write(second.data(), second.size());
+    }
+    const auto r = runCli({"render", path, t.path("long-out.wav")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK(r.maxRssKiB < 64 * 1024);
+    WARN("10-minute render peak RSS: " << r.maxRssKiB << " KiB");
+}
+
+TEST_CASE("render: with --set step=N the output lines up with the input sample-exactly", "[cli][render][latency]") {
+    TempDir t;
+    // Clicks at odd positions (not on any step boundary), through the dry path (dryWet=0):
+    // the engine delays the dry signal by one step, and render compensates the latency the
+    // processor reports after prepareToPlay.
+    const int frames = 48000 * 2;
+    std::vector<int> clicks;
+    for (int at = 9601; at + 1000 < frames; at += 4813) clicks.push_back(at);
+    auto clickAt = [&](int, int i) { return std::find(clicks.begin(), clicks.end(), i) != clicks.end() ? 0.9f : 0.f; };
+    const auto in = t.write("clicks.wav", wavBytes(2, 48000, 16, 1, pcm16(2, frames, clickAt)));
+    for (const char* step : {"16", "64", "256", "512"}) {
+        const auto out = t.path("aligned.wav");
+        const auto r = runCli({"render", in, out, "--set", "dryWet=0", "--set", std::string("step=") + step});
+        INFO("step " << step << ": " << r.err);
+        REQUIRE(r.exitCode == 0);
+        CHECK_THAT(r.err, Catch::Contains("latency " + std::string(step) + " samples compensated"));
+        double sr = 0;
+        const auto b = readBack(out, sr);
+        int aligned = 0, firstOffset = 0;
+        for (int at : clicks) {
+            int best = at - 600;
+            for (int i = at - 600; i <= at + 600; ++i)
+                if (std::abs(b.getSample(0, i)) > std::abs(b.getSample(0, best))) best = i;
+            if (best == at) ++aligned;
+            else if (firstOffset == 0) firstOffset = best - at;
+        }
+        INFO(aligned << " of " << clicks.size() << " clicks aligned; the first misaligned one came out "
+                     << firstOffset << " samples late");
+        CHECK(aligned == int(clicks.size()));
+    }
+}
+
+TEST_CASE("render: at 1536 kHz a step below the real-time minimum runs larger, said and still aligned", "[cli][render][latency]") {
+    TempDir t;
+    const int frames = 1536000 / 4;
+    std::vector<int> clicks;
+    for (int at = 100003; at + 5000 < frames; at += 48017) clicks.push_back(at);
+    auto clickAt = [&](int, int i) { return std::find(clicks.begin(), clicks.end(), i) != clicks.end() ? 0.9f : 0.f; };
+    const auto in = t.write("fast.wav", wavBytes(2, 1536000, 16, 1, pcm16(2, frames, clickAt)));
+    const auto out = t.path("fast-out.wav");
+    const auto r = runCli({"render", in, out, "--set", "dryWet=0", "--set", "step=16"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    double sr = 0;
+    const auto b = readBack(out, sr);
+    int aligned = 0;
+    for (int at : clicks) {
+        int best = at - 2000;
+        for (int i = at - 2000; i <= at + 2000; ++i)
+            if (std::abs(b.getSample(1, i)) > std::abs(b.getSample(1, best))) best = i;
+        if (best == at) ++aligned;
+    }
+    CHECK(aligned == int(clicks.size()));
+    if (r.err.find("latency 16 samples") == std::string::npos) // the engine chose a larger step: render says so
+        CHECK_THAT(r.err, Catch::Contains("step 16 samples asked, the engine runs"));
+}
+
+TEST_CASE("render: float WAV by default, --bits 16|24 on request; peak, true peak and a clip warning", "[cli][render]") {
+    TempDir t;
+    // 0.9 full scale at fs/4, 45 degrees off the samples: sample peak 0.636, true peak 0.9
+    std::vector<float> f(2 * 48000);
+    for (size_t i = 0; i < f.size(); ++i)
+        f[i] = float(0.9 * std::sin(juce::MathConstants<double>::halfPi * double((i / 2) % 4) + juce::MathConstants<double>::pi / 4));
+    const auto in = t.write("quarter.wav", wavBytes(2, 48000, 32, 3, float32(f)));
+    auto r = runCli({"render", in, t.path("float.wav"), "--set", "dryWet=0"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("32-bit float") && Catch::Contains("out peak 0.6364 = -3.9") && Catch::Contains("true peak -0.9"));
+    std::string error;
+    auto file = graded::cli::AudioFileIn::open(juce::File(t.path("float.wav")), error);
+    REQUIRE(file != nullptr);
+    CHECK(file->isFloat());
+    CHECK(file->bitsPerSample() == 32);
+
+    // +6 dB: beyond full scale. Float keeps it (and notes the true peak); 16-bit clips and warns.
+    r = runCli({"render", in, t.path("loud.wav"), "--set", "dryWet=0", "--set", "outputGain=6"});
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("true peak") && Catch::Contains("would clip"));
+    double sr = 0;
+    CHECK(readBack(t.path("loud.wav"), sr).getMagnitude(0, 0, 48000) > 1.2f);
+    r = runCli({"render", in, t.path("loud16.wav"), "--set", "dryWet=0", "--set", "outputGain=6", "--bits", "16"});
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("16-bit") && Catch::Contains("were clipped in the 16-bit file"));
+    file = graded::cli::AudioFileIn::open(juce::File(t.path("loud16.wav")), error);
+    REQUIRE(file != nullptr);
+    CHECK_FALSE(file->isFloat());
+    CHECK(file->bitsPerSample() == 16);
+    CHECK(runCli({"render", in, t.path("x.wav"), "--bits", "12"}).exitCode == 2);
+    CHECK(runCli({"render", in, t.path("x.aiff"), "--bits", "32f"}).exitCode == 2);
+    r = runCli({"render", in, t.path("x.aiff")});
+    CHECK(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("24-bit"));
+}
