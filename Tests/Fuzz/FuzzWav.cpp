@@ -15,7 +15,7 @@
 namespace {
 
 #if GRADED_FUZZ_CLI_AUDIO_IN
-// graded-cli's reader (Source/Cli/AudioFileIn.cpp, compiled into this fuzzer when it exists):
+// graded-cli's reader (Source/Cli/AudioFileIn.cpp, library graded_cli_audio_in, linked when it exists):
 // the whole-file read of tools, and the streamed block reads of `render`.
 bool readLikeTheCli(const std::uint8_t* data, size_t size, juce::AudioBuffer<float>& input, double& sr) {
     std::string error;
@@ -36,10 +36,10 @@ bool readLikeTheCli(const std::uint8_t* data, size_t size, juce::AudioBuffer<flo
    SWITCH-TO-CLI: this function copies the reading path of Source/Cli/Render.cpp
    (renderMain: AudioFormatManager::createReaderFor + the length check + AudioBuffer::setSize
    (lengthInSamples) + AudioFormatReader::read) as it is on main without the CLI's own
-   reader. When Source/Cli/AudioFileIn.cpp exists (graded-cli's hardened reader, being
-   added on another branch), Tests/Fuzz/CMakeLists.txt compiles it in and defines
+   reader. When the tree has graded-cli's hardened reader (target graded_cli_audio_in,
+   Source/Cli/AudioFileIn.cpp), Tests/Fuzz/CMakeLists.txt links it and defines
    GRADED_FUZZ_CLI_AUDIO_IN=1, and the version above (the CLI's real code) is fuzzed
-   instead; this copy can then be deleted.
+   instead; this copy only serves older trees and can be deleted.
    ==================================================================================== */
 bool readLikeTheCli(const std::uint8_t* data, size_t size, juce::AudioBuffer<float>& input, double& sr) {
     static juce::AudioFormatManager formats;
