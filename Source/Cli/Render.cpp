@@ -50,7 +50,8 @@ const char* const kRenderHelp =
     "                 32-bit integer. render prints the output's sample peak and its true\n"
     "                 peak (4x oversampled, as ITU-R BS.1770) in dBFS.\n"
     "  --trace CSV    telemetry snapshots (~30/s) of the first channel pair, streamed to the\n"
-    "                 file: each node's main compartment, L, mu, bands\n"
+    "                 file: columns named after the compartments each node shows\n"
+    "                 (expect.zF[0], expect.z[0], surprise.L, critic.mu, ...), then bands\n"
     "  --plot PNG     the traces and the band spectrum over time (at most 2048 time points,\n"
     "                 decimated evenly for long renders)\n"
     "Telemetry is collected only for --trace/--plot. The processor queues at most 15\n"
@@ -138,7 +139,7 @@ juce::AudioBuffer<float> demoClip(double sr) {
 void readMidi(const std::string& path, double sr, std::vector<std::pair<std::int64_t, juce::MidiMessage>>& out) {
     juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(path));
     if (!file.existsAsFile()) throw UsageError{"no such MIDI file: " + path};
-    if (file.getSize() > (std::int64_t(64) << 20)) throw UsageError{"MIDI file " + path + " is larger than 64 MiB"};
+    if (file.getSize() > (std::int64_t(4) << 20)) throw UsageError{"MIDI file " + path + " is larger than 4 MiB (the limit: about a million events)"};
     juce::FileInputStream in(file);
     if (!in.openedOk()) throw UsageError{"cannot read MIDI file " + path};
     juce::MidiFile midi;

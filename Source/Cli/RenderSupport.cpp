@@ -57,22 +57,30 @@ void TraceWriter::add(const Telemetry& t, double timeSeconds) {
         numNodes_ = std::clamp(t.numNodes, 0, kTelemetryMaxNodes);
         numBands_ = std::clamp(t.numBands, 0, kTelemetryMaxBands);
         out << "step,time_s";
+        auto series = [&](const char* id, const TelemetrySeries& s, int& count) {
+            count = s.name.empty() ? 0 : std::clamp(s.numValues, 0, kTelemetryMaxValues);
+            for (int v = 0; v < count; ++v) out << "," << id << "." << juce::String(s.name.data(), s.name.size()) << "[" << v << "]";
+        };
         for (int n = 0; n < numNodes_; ++n) {
             const auto& node = t.nodes[n];
-            numValues_[n] = std::clamp(node.numValues, 0, kTelemetryMaxValues);
-            for (int v = 0; v < numValues_[n]; ++v) out << "," << node.id << "[" << v << "]";
-            out << "," << node.id << ".L," << node.id << ".extra";
+            series(node.id, node.main, numMain_[n]);
+            series(node.id, node.secondary, numSecondary_[n]);
+            scalar_[n] = !node.scalar.name.empty();
+            if (scalar_[n]) out << "," << node.id << "." << juce::String(node.scalar.name.data(), node.scalar.name.size());
         }
         for (int b = 0; b < numBands_; ++b) out << ",band" << b;
         out << "\n";
     }
     out << juce::String(static_cast<juce::int64>(t.step)) << "," << juce::String(timeSeconds, 6);
+    auto values = [&](bool has, const TelemetrySeries& s, int count) {
+        for (int v = 0; v < count; ++v) out << "," << juce::String(has && v < s.numValues ? s.values[v] : 0.f, 7);
+    };
     for (int n = 0; n < numNodes_; ++n) {
         const bool has = n < t.numNodes;
         const auto& node = t.nodes[n];
-        for (int v = 0; v < numValues_[n]; ++v)
-            out << "," << juce::String(has && v < node.numValues ? node.values[v] : 0.f, 7);
-        out << "," << juce::String(has ? node.L : 0.f, 7) << "," << juce::String(has ? node.extra : 0.f, 7);
+        values(has, node.main, numMain_[n]);
+        values(has, node.secondary, numSecondary_[n]);
+        if (scalar_[n]) out << "," << juce::String(has ? node.scalar.value : 0.f, 7);
     }
     for (int b = 0; b < numBands_; ++b) out << "," << juce::String(b < t.numBands ? t.bandEnergy[b] : 0.f, 7);
     out << "\n";
@@ -93,7 +101,7 @@ void PlotSeries::add(const Telemetry& t, double timeSeconds) {
     if (numNodes_ < 0) {
         numNodes_ = std::clamp(t.numNodes, 0, kTelemetryMaxNodes);
         numBands_ = std::clamp(t.numBands, 0, kTelemetryMaxBands);
-        for (int n = 0; n < numNodes_; ++n) ids_.emplace_back(t.nodes[n].id);
+        for (int n = 0; n < numNodes_; ++n) ids_.push_back(std::string(t.nodes[n].id) + "." + std::string(t.nodes[n].main.name));
     }
     if (seen_++ % stride_ != 0) return;
     if (points_.size() >= capacity_) {
@@ -105,7 +113,7 @@ void PlotSeries::add(const Telemetry& t, double timeSeconds) {
     }
     Point p;
     p.time = timeSeconds;
-    for (int n = 0; n < numNodes_; ++n) p.node[n] = n < t.numNodes && t.nodes[n].numValues > 0 ? t.nodes[n].values[0] : 0.f;
+    for (int n = 0; n < numNodes_; ++n) p.node[n] = n < t.numNodes && t.nodes[n].main.numValues > 0 ? t.nodes[n].main.values[0] : 0.f;
     for (int b = 0; b < numBands_; ++b) p.band[b] = b < t.numBands ? t.bandEnergy[b] : 0.f;
     for (auto& v : p.node) if (!std::isfinite(v)) v = 0.f;
     for (auto& v : p.band) if (!std::isfinite(v)) v = 0.f;

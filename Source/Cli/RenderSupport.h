@@ -23,7 +23,9 @@ struct UsageError {
 float parseParameterValue(const juce::RangedAudioParameter& p, const std::string& text);
 
 /** --trace: writes each telemetry snapshot to the CSV as it comes (the header from the first
-    one), so memory stays constant however long the render. */
+    one), so memory stays constant however long the render. Columns are labelled by what the
+    node specs show: each node's main and secondary compartments ("expect.zF[0]", "expect.z[0]"),
+    its scalar ("surprise.L", "critic.mu"), then the AudioIn bands ("band0"). */
 class TraceWriter {
 public:
     TraceWriter(const juce::File& file, const std::string& name); ///< throws UsageError if it cannot write
@@ -36,11 +38,13 @@ private:
     std::unique_ptr<juce::FileOutputStream> out_;
     bool header_ = false;
     int numNodes_ = 0, numBands_ = 0;
-    int numValues_[kTelemetryMaxNodes] = {};
+    int numMain_[kTelemetryMaxNodes] = {}, numSecondary_[kTelemetryMaxNodes] = {};
+    bool scalar_[kTelemetryMaxNodes] = {};
     std::int64_t rows_ = 0;
 };
 
-/** --plot: a bounded series: the first value of each node's main compartment and the band
+/** --plot: a bounded series: the first value of each node's main compartment (its lane is
+    labelled "id.compartment") and the band
     energies. When it holds `capacity` points it drops every other one and keeps one point in
     twice as many from then on, so a long render keeps an evenly decimated series. */
 class PlotSeries {

@@ -76,8 +76,9 @@ void GraphView::setActivity(const Telemetry& t) {
     for (int i = 0; i < t.numNodes && i < int(boxes_.size()); ++i) {
         const auto& tn = t.nodes[i];
         double sum = 0;
-        for (int k = 0; k < tn.numValues; ++k) sum += double(tn.values[k]) * tn.values[k];
-        const float rms = tn.numValues > 0 ? float(std::sqrt(sum / tn.numValues)) : 0.f;
+        const auto& main = tn.main;
+        for (int k = 0; k < main.numValues; ++k) sum += double(main.values[k]) * main.values[k];
+        const float rms = main.numValues > 0 ? float(std::sqrt(sum / main.numValues)) : 0.f;
         auto& b = boxes_[size_t(i)];
         const float shown = std::isfinite(rms) ? rms : 0.f;
         if (std::abs(shown - b.activity) > 1e-4f) {

@@ -43,7 +43,7 @@ void StripsView::paint(juce::Graphics& g) {
     drawPanel(g, *this, "Compartments (channel 1)");
     if (!have_ || last_.numNodes == 0) return;
     int rows = 0;
-    for (int i = 0; i < last_.numNodes; ++i) rows += last_.nodes[i].numValues2 > 0 ? 2 : 1;
+    for (int i = 0; i < last_.numNodes; ++i) rows += last_.nodes[i].secondary.numValues > 0 ? 2 : 1;
     auto area = getLocalBounds().reduced(6).withTrimmedTop(16);
     const int rowH = juce::jlimit(10, 26, area.getHeight() / std::max(1, rows));
     g.setFont(juce::Font(juce::jmin(12.0f, float(rowH) - 1.0f)));
@@ -76,8 +76,9 @@ void StripsView::paint(juce::Graphics& g) {
     for (int i = 0; i < last_.numNodes; ++i) {
         const auto& n = last_.nodes[i];
         const juce::String id(n.id);
-        if (n.numValues2 > 0) drawRow(id + "." + secondCompartmentName(n.kind), n.values2, n.numValues2);
-        drawRow(id + "." + mainCompartmentName(n.kind), n.values, n.numValues);
+        for (const TelemetrySeries* s : {&n.secondary, &n.main})
+            if (!s->name.empty() && (s == &n.main || s->numValues > 0))
+                drawRow(id + "." + juce::String(std::string(s->name)), s->values, s->numValues);
     }
 }
 
@@ -113,18 +114,13 @@ void TracesView::update(const Telemetry& t) {
     for (int i = 0; i < t.numNodes; ++i) {
         const auto& n = t.nodes[i];
         const juce::String id(n.id);
-        switch (n.kind) {
-            case NodeKind::GaussianErrorCell:
-            case NodeKind::LaplacianErrorCell:
-            case NodeKind::BernoulliErrorCell: trace(id + ".L").push(finiteOr0(n.L)); break;
-            case NodeKind::RewardErrorCell: {
-                float mean = 0.f;
-                for (int k = 0; k < n.numValues; ++k) mean += finiteOr0(n.values[k]);
-                trace(id + ".mu").push(finiteOr0(n.extra));
-                trace(id + ".rpe").push(n.numValues > 0 ? mean / float(n.numValues) : 0.f);
-                break;
-            }
-            default: break;
+        // what a node traces is in its spec: its scalar, and the mean of a main compartment
+        // marked `traced` (RewardErrorCell: mu, rpe)
+        if (!n.scalar.name.empty()) trace(id + "." + juce::String(std::string(n.scalar.name))).push(finiteOr0(n.scalar.value));
+        if (n.main.traced) {
+            float mean = 0.f;
+            for (int k = 0; k < n.main.numValues; ++k) mean += finiteOr0(n.main.values[k]);
+            trace(id + "." + juce::String(std::string(n.main.name))).push(n.main.numValues > 0 ? mean / float(n.main.numValues) : 0.f);
         }
     }
     repaint();
@@ -199,10 +195,10 @@ void BandsView::update(const Telemetry& t) {
     haveExpect_ = false;
     for (int i = 0; i < t.numNodes && numBands_ > 0; ++i) {
         const auto& n = t.nodes[i];
-        if (expectId_.isNotEmpty() && expectId_ == juce::String(n.id) && n.numValues == numBands_) {
-            for (int k = 0; k < numBands_; ++k) expect_[size_t(k)] = finiteOr0(n.values[k]);
+        if (expectId_.isNotEmpty() && expectId_ == juce::String(n.id) && n.main.numValues == numBands_) {
+            for (int k = 0; k < numBands_; ++k) expect_[size_t(k)] = finiteOr0(n.main.values[k]);
             haveExpect_ = true;
-            expectName_ = juce::String(n.id) + ".zF";
+            expectName_ = juce::String(n.id) + "." + juce::String(std::string(n.main.name));
             break;
         }
     }

@@ -3,6 +3,8 @@
 
 #include "PluginProcessor.h"
 
+#include <Patch/NodeSpecs.h>
+
 namespace graded::gui {
 namespace {
 
@@ -68,13 +70,11 @@ const HostParam kGlobalParams[] = {HostParam::step, HostParam::timeScale, HostPa
 juce::String expectationNode(const Patch& patch) {
     for (const auto& w : patch.wires) {
         if (w.fromNode < 0 || w.toNode < 0) continue;
+        // a node's main output wired into an error cell's prediction (the specs say which)
         const auto& from = patch.nodes[size_t(w.fromNode)];
-        const auto& to = patch.nodes[size_t(w.toNode)];
-        const bool errorCell = to.kind == NodeKind::GaussianErrorCell || to.kind == NodeKind::LaplacianErrorCell
-                            || to.kind == NodeKind::BernoulliErrorCell;
-        if (from.kind == NodeKind::RateCell && w.fromComp == "zF" && errorCell
-            && (w.toComp == "mu" || w.toComp == "p" || w.toComp == "shift"))
-            return juce::String(from.id);
+        const auto* shown = nodeSpec(from.kind).shown(CompShow::main);
+        const auto* to = nodeSpec(patch.nodes[size_t(w.toNode)].kind).findCompartment(w.toComp);
+        if (shown && shown->name == w.fromComp && to && to->prediction) return juce::String(from.id);
     }
     return {};
 }
@@ -340,8 +340,9 @@ void PluginEditor::showNode(int index) {
         addAndMakeVisible(*nodeControls_.back());
     }
     juce::StringArray lines;
-    for (const auto& [name, value] : node.params) lines.add(juce::String(name) + " = " + describeParam(value));
-    if (node.kind == NodeKind::AudioIn) lines.add("bands = " + juce::String(node.audioIn.bands));
+    if (const auto* m = node.cellParams())
+        for (const auto& [name, value] : *m) lines.add(juce::String(name) + " = " + describeParam(value));
+    if (const auto* in = node.audioIn()) lines.add("bands = " + juce::String(in->bands));
     juce::String info;
     if (params.empty() && isCellKind(node.kind)) info << "No host control is bound to this node in this patch. ";
     if (!lines.isEmpty()) info << "Patch values: " << lines.joinIntoString(",  ");

@@ -17,26 +17,6 @@ juce::Colour kindColour(NodeKind kind) {
     return colours::panelEdge;
 }
 
-juce::String mainCompartmentName(NodeKind kind) {
-    switch (kind) {
-        case NodeKind::RateCell: return "zF";
-        case NodeKind::GaussianErrorCell: return "dmu";
-        case NodeKind::LaplacianErrorCell: return "dshift";
-        case NodeKind::BernoulliErrorCell: return "dp";
-        case NodeKind::LeakyNoiseCell: return "r";
-        case NodeKind::RewardErrorCell: return "rpe";
-        case NodeKind::AudioIn: return "bands";
-        case NodeKind::AudioOut: return "bandGains";
-    }
-    return {};
-}
-
-juce::String secondCompartmentName(NodeKind kind) {
-    if (kind == NodeKind::RateCell) return "z";
-    if (kind == NodeKind::LeakyNoiseCell) return "x";
-    return {};
-}
-
 void strokeLine(juce::Graphics& g, const juce::Path& path, float width, const float* dashes) {
     if (dashes == nullptr) {
         g.strokePath(path, juce::PathStrokeType(width));

@@ -25,10 +25,6 @@ inline const juce::Colour meterHot{0xffe57373};
 
 /** Per-kind colour of a node's title bar (the kind is also written in the box). */
 juce::Colour kindColour(NodeKind kind);
-/** The compartment the telemetry shows for a node kind ("zF", "dmu", ...). */
-juce::String mainCompartmentName(NodeKind kind);
-/** The telemetry's second compartment for a node kind ("z", "x"), or empty. */
-juce::String secondCompartmentName(NodeKind kind);
 
 /** Strokes `path`, dashed with the two-entry `dashes` (on, off), or solid when null. */
 void strokeLine(juce::Graphics& g, const juce::Path& path, float width, const float* dashes = nullptr);

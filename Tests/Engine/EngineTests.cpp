@@ -310,9 +310,13 @@ TEST_CASE("telemetry: fixed-size snapshots about 30 times a second - one way", "
     CHECK(last.numBands == 16);
     CHECK(std::string(last.nodes[1].id) == "expect");
     CHECK(last.nodes[1].kind == NodeKind::RateCell);
-    CHECK(last.nodes[1].numValues == 16);
+    CHECK(last.nodes[1].main.name == "zF");
+    CHECK(last.nodes[1].main.numValues == 16);
+    CHECK(last.nodes[1].secondary.name == "z");
     CHECK(last.nodes[3].kind == NodeKind::RewardErrorCell);
-    CHECK(last.nodes[2].L < 0.f);
+    CHECK(last.nodes[3].scalar.name == "mu");
+    CHECK(last.nodes[2].scalar.name == "L");
+    CHECK(last.nodes[2].scalar.value < 0.f);
     CHECK(last.cpuLoad > 0.f);
     CHECK_FALSE(e->popTelemetry(t));
 }
@@ -357,6 +361,6 @@ TEST_CASE("binding fields are resolved when the patch loads", "[engine][bindings
     REQUIRE_FALSE(p.bindings.empty());
     for (const auto& b : p.bindings) {
         INFO(b.field);
-        CHECK(b.target != BindField::none);
+        CHECK((b.fieldIndex >= 0) != (b.wireField != WireField::none));
     }
 }

@@ -3,6 +3,7 @@
 
 #include "Cell.h"
 #include "CellParams.h"
+#include "../Spec/ParamMap.h"
 
 #include <map>
 #include <memory>
@@ -11,29 +12,11 @@
 
 namespace graded {
 
-/** A parameter value as ngclearn takes it: a number, a string, a bool, or a
-    (string, number) pair such as prior=("gaussian", 0.3). */
-struct ParamValue {
-    enum class Type { number, string, boolean, pair };
-    Type type = Type::number;
-    double number = 0.0;
-    std::string text;
-    bool flag = false;
 
-    static ParamValue num(double v) { ParamValue p; p.type = Type::number; p.number = v; return p; }
-    static ParamValue str(std::string s) { ParamValue p; p.type = Type::string; p.text = std::move(s); return p; }
-    static ParamValue boolean(bool b) { ParamValue p; p.type = Type::boolean; p.flag = b; return p; }
-    static ParamValue pair(std::string s, double v) {
-        ParamValue p; p.type = Type::pair; p.text = std::move(s); p.number = v; return p;
-    }
-};
-
-using ParamMap = std::map<std::string, ParamValue>;
-
-/** Parameter names each cell kind accepts (ngclearn's names, plus our "seed"). */
+/** Parameter names each cell kind accepts (ngclearn's names, plus our "seed"), from its spec. */
 const std::vector<std::string>& acceptedParams(CellKind kind);
 
-/** Parses ngclearn-style parameters into typed parameters. Unknown names, wrong types,
+/** Parses ngclearn-style parameters into typed parameters (each in its kind's spec file). Unknown names, wrong types,
     unknown prior/activation/integrator/threshold names and out-of-range values throw
     ConfigError naming the field. */
 RateCellParams parseRateCellParams(const ParamMap& m);

@@ -3,6 +3,7 @@
 
 #include "../Cells/LeakyNoiseCell.h"
 #include "../Limits.h"
+#include "../Spec/ParamJson.h"
 
 #include <nlohmann/json.hpp>
 
@@ -58,12 +59,8 @@ std::vector<std::pair<std::string, Tensor>> toTensors(const Json& j, const std::
 }
 
 ParamValue toParam(const Json& j, const std::string& where) {
-    if (j.is_boolean()) return ParamValue::boolean(j.get<bool>());
-    if (j.is_number()) return ParamValue::num(j.get<double>());
-    if (j.is_string()) return ParamValue::str(j.get<std::string>());
-    if (j.is_array() && j.size() == 2 && j[0].is_string() && j[1].is_number())
-        return ParamValue::pair(j[0].get<std::string>(), j[1].get<double>());
-    fail(where, "expected a number, string, bool or [name, number] pair");
+    if (auto v = paramFromJson(j)) return *v;
+    fail(where, std::string("expected ") + kParamShapes);
 }
 
 Case toCase(const Json& j, size_t index) {

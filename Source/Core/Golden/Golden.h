@@ -47,7 +47,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/** Parses the golden format (../shared/golden/README.md). Throws golden::Error. */
+/** Parses the golden format (Tests/Golden/README.md). Throws golden::Error. */
 File parse(const std::string& jsonText);
 /** Reads and parses a file. Throws golden::Error (also when it cannot be read). */
 File load(const std::string& path);
@@ -75,7 +75,7 @@ struct Result {
     an unknown cell, parameter or compartment, or a shape mismatch. */
 template <typename T> Result replay(const Case& c, double tol);
 
-/** The documented tolerance for a case in precision T (see README "Parity"). */
+/** The documented tolerance for a case in precision T (see Tests/Golden/README.md). */
 template <typename T> double tolerance(const Case& c);
 
 extern template Result replay<float>(const Case&, double);

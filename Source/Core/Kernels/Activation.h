@@ -16,11 +16,8 @@ enum class Activation {
     identity, relu, lrelu, relu6, tanh, sigmoid, softplus, elu, silu, gelu, telu, sine,
     unit_threshold, heaviside
 };
+static_assert(int(Activation::heaviside) + 1 == kNumActivations, "kActivationNames (Names.h) lists every activation");
 
-inline constexpr std::string_view kActivationNames[] = {
-    "identity", "relu", "lrelu", "relu6", "tanh", "sigmoid", "softplus", "elu", "silu", "gelu",
-    "telu", "sine", "unit_threshold", "heaviside"};
-inline constexpr int kNumActivations = 14;
 
 inline std::optional<Activation> parseActivation(std::string_view name) noexcept {
     return enumFromName<Activation>(kActivationNames, name);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "Names.h"
+
 #include <optional>
 #include <string_view>
 
@@ -14,6 +16,7 @@ namespace graded {
     LeakyNoiseCell raises for "rk4"; our "rk4" is a true fourth-order step, so rk4 runs do
     not match the reference. ngclearn's names "heun" and "ralston" are not accepted. */
 enum class Integrator { euler, midpoint, rk4 };
+static_assert(int(Integrator::rk4) + 1 == kNumIntegrators, "kIntegratorNames (Names.h) lists every integrator");
 
 inline std::optional<Integrator> parseIntegrator(std::string_view name) noexcept {
     if (name == "euler" || name == "rk1") return Integrator::euler;
@@ -21,14 +24,7 @@ inline std::optional<Integrator> parseIntegrator(std::string_view name) noexcept
     if (name == "rk4") return Integrator::rk4;
     return std::nullopt;
 }
-inline std::string_view integratorName(Integrator i) noexcept {
-    switch (i) {
-        case Integrator::euler: return "euler";
-        case Integrator::midpoint: return "midpoint";
-        case Integrator::rk4: return "rk4";
-    }
-    return "euler";
-}
+inline std::string_view integratorName(Integrator i) noexcept { return kIntegratorNames[static_cast<int>(i)]; }
 
 namespace kernels {
 

@@ -16,9 +16,8 @@ namespace graded {
       cauchy:    phi(z) = 2z / (1 + z^2)
       exp:       phi(z) = 2z exp(-z^2)                                                */
 enum class Prior { gaussian, laplacian, cauchy, exp };
+static_assert(int(Prior::exp) + 1 == kNumPriors, "kPriorNames (Names.h) lists every prior");
 
-inline constexpr std::string_view kPriorNames[] = {"gaussian", "laplacian", "cauchy", "exp"};
-inline constexpr int kNumPriors = 4;
 
 inline std::optional<Prior> parsePrior(std::string_view name) noexcept {
     return enumFromName<Prior>(kPriorNames, name);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "Names.h"
+
 #include <optional>
 #include <string_view>
 
@@ -13,21 +15,12 @@ namespace graded {
                              0                                      elsewhere
     (ngclearn 3.2.0 crashes on cauchy_threshold; this is the intended formula.) */
 enum class Threshold { none, soft_threshold, cauchy_threshold };
+static_assert(int(Threshold::cauchy_threshold) + 1 == kNumThresholds, "kThresholdNames (Names.h) lists every threshold");
 
 inline std::optional<Threshold> parseThreshold(std::string_view name) noexcept {
-    if (name == "none") return Threshold::none;
-    if (name == "soft_threshold") return Threshold::soft_threshold;
-    if (name == "cauchy_threshold") return Threshold::cauchy_threshold;
-    return std::nullopt;
+    return enumFromName<Threshold>(kThresholdNames, name);
 }
-inline std::string_view thresholdName(Threshold t) noexcept {
-    switch (t) {
-        case Threshold::none: return "none";
-        case Threshold::soft_threshold: return "soft_threshold";
-        case Threshold::cauchy_threshold: return "cauchy_threshold";
-    }
-    return "none";
-}
+inline std::string_view thresholdName(Threshold t) noexcept { return kThresholdNames[static_cast<int>(t)]; }
 
 namespace kernels {
 

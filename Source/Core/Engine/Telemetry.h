@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Telemetry: fixed-size snapshots, audio thread -> GUI (~30 per second), each node's shown
+// compartments labelled by name (which ones: the node spec's CompShow).
+
+#include "../Patch/Model.h"
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace graded {
+
+inline constexpr int kTelemetryMaxNodes = 16;
+inline constexpr int kTelemetryMaxValues = 64;
+inline constexpr int kTelemetryMaxBands = 32;   ///< = Filterbank::kMaxBands
+inline constexpr int kTelemetryIdLen = 24;
+
+/** Row 0 (channel 0) of a compartment. */
+struct TelemetrySeries {
+    std::string_view name;           ///< the compartment ("zF"; static storage); empty: none
+    bool traced = false;             ///< its mean is worth a trace over time (the spec says)
+    int numValues = 0;
+    float values[kTelemetryMaxValues] = {};
+};
+
+/** The first value of a compartment (an error cell's L, a RewardErrorCell's mu). */
+struct TelemetryScalar {
+    std::string_view name;           ///< empty: none
+    float value = 0.f;
+};
+
+struct TelemetryNode {
+    NodeKind kind = NodeKind::RateCell;
+    char id[kTelemetryIdLen] = {};   ///< node id, NUL-terminated (truncated)
+    TelemetrySeries main;            ///< CompShow::main (RateCell zF, error cells' gradient, AudioIn bands, ...)
+    TelemetrySeries secondary;       ///< CompShow::secondary (RateCell z, LeakyNoiseCell x)
+    TelemetryScalar scalar;          ///< CompShow::scalar
+};
+
+struct Telemetry {
+    std::uint64_t step = 0;          ///< simulation step count
+    int numNodes = 0;
+    TelemetryNode nodes[kTelemetryMaxNodes];
+    int numBands = 0;
+    float bandEnergy[kTelemetryMaxBands] = {}; ///< AudioIn bands, channel 0
+    float cpuLoad = 0.f;             ///< process() time / real time, smoothed (0..1+)
+};
+
+class Network;
+
+/** Builds snapshots from the network and hands them to one reader (single producer, single
+    consumer; a snapshot is dropped when the reader is behind). */
+class TelemetryQueue {
+public:
+    /** Resolves what each node shows; one snapshot every `intervalSamples`. */
+    void prepare(Network& net, int inNode, int intervalSamples);
+    /** Audio thread, after each step of `samples` samples. */
+    void afterStep(int samples, std::uint64_t steps, float cpuLoad) noexcept;
+    /** GUI thread: the oldest snapshot not yet read; false when none. */
+    bool pop(Telemetry& out) noexcept;
+
+private:
+    struct Source {
+        const float* data = nullptr;
+        int count = 0;
+        std::string_view name;
+        bool traced = false;
+    };
+    struct Shown {
+        NodeKind kind;
+        char id[kTelemetryIdLen] = {};
+        Source main, secondary, scalar;
+    };
+    void push(std::uint64_t steps, float cpuLoad) noexcept;
+
+    std::vector<Shown> shown_;
+    Source bands_;
+    static constexpr int kFifo = 16;
+    Telemetry fifo_[kFifo];
+    std::atomic<int> head_{0}, tail_{0};
+    int interval_ = 1600, since_ = 0;
+};
+
+} // namespace graded
