@@ -10,25 +10,11 @@ juce::String toJuce(std::string_view s) { return juce::String(s.data(), s.size()
 
 juce::StringArray choiceLabels(HostParam p) {
     juce::StringArray labels;
-    switch (p) {
-    case HostParam::prior:
-        for (auto s : kPriorChoices) labels.add(toJuce(s));
-        break;
-    case HostParam::activation:
-        for (auto s : kActivationNames) labels.add(toJuce(s));
-        break;
-    case HostParam::integrator:
-        for (auto s : kIntegratorChoices) labels.add(toJuce(s));
-        break;
-    case HostParam::threshold:
-        for (auto s : kThresholdChoices) labels.add(toJuce(s));
-        break;
-    case HostParam::step:
+    if (p == HostParam::step) {
         for (int n : kStepChoices) labels.add(juce::String(n) + " samples");
-        break;
-    default:
-        break;
+        return labels;
     }
+    for (auto s : hostChoiceLabels(p)) labels.add(toJuce(s)); // the kernels' own name tables
     return labels;
 }
 

@@ -111,6 +111,7 @@ bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection
         if (prepared_) {
             engineStatus_ = built.status;
             if (built.status.isNotEmpty()) juce::Logger::writeToLog("GradedCells: " + built.status);
+            if (built.engine != nullptr) built.engine->setTelemetryRing(&telemetry_);
             handoff_.publish(built.engine.release()); // nullptr: run dry
         }
         return true;
@@ -199,6 +200,7 @@ void GradedCellsProcessor::prepareToPlay(double sampleRate, int maximumExpectedS
         try {
             auto built = buildEngine(selection_, config_, controls_);
             engineStatus_ = built.status;
+            if (built.engine != nullptr) built.engine->setTelemetryRing(&telemetry_);
             engine_ = built.engine.release();
         } catch (const std::exception& e) {
             engineStatus_ = "'" + juce::String::fromUTF8(selection_.name.c_str()) + "' cannot run: "
@@ -331,7 +333,6 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
     for (int ch = 0; ch < numChannels; ++ch) bad += sanitise(buffer.getWritePointer(ch), numSamples);
     if (bad > 0) monitor_.nonFiniteOutputs.fetch_add(bad, std::memory_order_relaxed);
     latencyOfRunningEngine_.store(engine_->latencySamples(), std::memory_order_relaxed);
-    while (engine_->popTelemetry(telemetryScratch_)) telemetry_.push(telemetryScratch_);
 }
 
 juce::AudioProcessorEditor* GradedCellsProcessor::createEditor() {

@@ -3,7 +3,6 @@
 
 #include "EngineHandoff.h"
 #include "Parameters.h"
-#include "TelemetryFifo.h"
 
 #include <Graph/Engine.h>
 
@@ -100,7 +99,8 @@ public:
     juce::String currentPatchName() const;
 
     /** GUI thread (one consumer): the oldest telemetry snapshot not yet read. Snapshots
-        come from whichever engine runs, through a lock-free FIFO the audio thread fills. */
+        come from whichever engine runs: each engine writes straight into this one lock-free
+        ring (Engine::setTelemetryRing), which outlives engine swaps. */
     bool popTelemetry(Telemetry& out) noexcept { return telemetry_.pop(out); }
 
     /** The editor's size, remembered across editor openings and saved in the state
@@ -204,8 +204,7 @@ private:
     std::atomic<int> latencyOfRunningEngine_{0}; ///< audio thread -> LatencySync (0: no engine)
 
     Handoff<Engine> handoff_;
-    Telemetry telemetryScratch_;                  ///< audio thread: engine -> FIFO
-    SnapshotFifo<Telemetry, 16> telemetry_;        ///< audio thread -> GUI
+    TelemetryRing telemetry_;         ///< every engine's snapshots -> the GUI (one queue, outlives engines)
     std::atomic<int> editorWidth_{0}, editorHeight_{0};
     mutable std::mutex buildMutex_;   ///< non-audio threads only
     PatchSelection selection_;        ///< guarded by buildMutex_

@@ -212,6 +212,7 @@ void Engine::reset() noexcept {
 
 int Engine::latencySamples() const noexcept { return impl_->clock.step(); }
 bool Engine::popTelemetry(Telemetry& out) noexcept { return impl_->telemetry.pop(out); }
+void Engine::setTelemetryRing(TelemetryRing* ring) noexcept { impl_->telemetry.setRing(ring); }
 const PatchInfo& Engine::info() const noexcept { return impl_->info; }
 const EngineConfig& Engine::config() const noexcept { return impl_->cfg; }
 std::uint64_t Engine::stepCount() const noexcept { return impl_->steps; }

@@ -98,6 +98,9 @@ public:
     int latencySamples() const noexcept;
     /** GUI thread: the oldest snapshot not yet read; false when none. */
     bool popTelemetry(Telemetry& out) noexcept;
+    /** Off the audio thread, before the engine processes: its snapshots go into `ring` (owned
+        by the caller, outliving the engine) instead of its own; nullptr goes back to its own. */
+    void setTelemetryRing(TelemetryRing* ring) noexcept;
     const PatchInfo& info() const noexcept;
     const EngineConfig& config() const noexcept;
 

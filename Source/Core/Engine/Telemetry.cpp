@@ -44,10 +44,9 @@ void TelemetryQueue::afterStep(int samples, std::uint64_t steps, float cpuLoad) 
 }
 
 void TelemetryQueue::push(std::uint64_t steps, float cpuLoad) noexcept {
-    const int h = head_.load(std::memory_order_relaxed);
-    const int next = (h + 1) % kFifo;
-    if (next == tail_.load(std::memory_order_acquire)) return; // GUI not reading: drop
-    Telemetry& t = fifo_[h];
+    Telemetry* slot = ring_->beginWrite();
+    if (slot == nullptr) return; // GUI not reading: drop
+    Telemetry& t = *slot;
     t.step = steps;
     t.cpuLoad = cpuLoad;
     t.numBands = bands_.count;
@@ -69,15 +68,7 @@ void TelemetryQueue::push(std::uint64_t steps, float cpuLoad) noexcept {
         tn.scalar.name = s.scalar.name;
         tn.scalar.value = s.scalar.data ? s.scalar.data[0] : 0.f;
     }
-    head_.store(next, std::memory_order_release);
-}
-
-bool TelemetryQueue::pop(Telemetry& out) noexcept {
-    const int t = tail_.load(std::memory_order_relaxed);
-    if (t == head_.load(std::memory_order_acquire)) return false;
-    out = fifo_[t];
-    tail_.store((t + 1) % kFifo, std::memory_order_release);
-    return true;
+    ring_->commitWrite();
 }
 
 } // namespace graded

@@ -50,6 +50,34 @@ struct Telemetry {
 
 class Network;
 
+/** A single-producer (audio thread), single-consumer (GUI thread) ring of snapshots: the
+    producer never blocks or allocates (a full ring drops the new snapshot). An engine fills
+    its own ring, or one its owner gives it (Engine::setTelemetryRing) so that snapshots from
+    every engine a plugin swaps in reach the editor through one queue. */
+class TelemetryRing {
+public:
+    /** Producer: the slot to fill, or nullptr when the ring is full. */
+    Telemetry* beginWrite() noexcept {
+        const int h = head_.load(std::memory_order_relaxed);
+        return (h + 1) % kSize == tail_.load(std::memory_order_acquire) ? nullptr : &slots_[h];
+    }
+    /** Producer: publishes the slot beginWrite() returned. */
+    void commitWrite() noexcept { head_.store((head_.load(std::memory_order_relaxed) + 1) % kSize, std::memory_order_release); }
+    /** Consumer: the oldest snapshot not yet read; false when none. */
+    bool pop(Telemetry& out) noexcept {
+        const int t = tail_.load(std::memory_order_relaxed);
+        if (t == head_.load(std::memory_order_acquire)) return false;
+        out = slots_[t];
+        tail_.store((t + 1) % kSize, std::memory_order_release);
+        return true;
+    }
+
+private:
+    static constexpr int kSize = 16;
+    Telemetry slots_[kSize];
+    std::atomic<int> head_{0}, tail_{0};
+};
+
 /** Builds snapshots from the network and hands them to one reader (single producer, single
     consumer; a snapshot is dropped when the reader is behind). */
 class TelemetryQueue {
@@ -59,7 +87,9 @@ public:
     /** Audio thread, after each step of `samples` samples. */
     void afterStep(int samples, std::uint64_t steps, float cpuLoad) noexcept;
     /** GUI thread: the oldest snapshot not yet read; false when none. */
-    bool pop(Telemetry& out) noexcept;
+    bool pop(Telemetry& out) noexcept { return ring_->pop(out); }
+    /** Off the audio thread, before processing: write into `ring` (nullptr: the own ring). */
+    void setRing(TelemetryRing* ring) noexcept { ring_ = ring != nullptr ? ring : &own_; }
 
 private:
     struct Source {
@@ -77,9 +107,8 @@ private:
 
     std::vector<Shown> shown_;
     Source bands_;
-    static constexpr int kFifo = 16;
-    Telemetry fifo_[kFifo];
-    std::atomic<int> head_{0}, tail_{0};
+    TelemetryRing own_;
+    TelemetryRing* ring_ = &own_;
     int interval_ = 1600, since_ = 0;
 };
 
