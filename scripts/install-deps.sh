@@ -10,6 +10,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS=(
   # toolchain
   build-essential cmake pkg-config ninja-build
+  # sanitizer + fuzzing phase of scripts/test.sh: clang 14, its ASan/UBSan/libFuzzer
+  # runtimes, llvm-symbolizer (readable sanitizer stacks)
+  clang libclang-rt-14-dev llvm
   # libraries
   juce-modules-source juce-tools libeigen3-dev catch2 libbenchmark-dev nlohmann-json3-dev
   # JUCE's Linux dependencies (audio, MIDI, fonts, X11, OpenGL, codecs)
