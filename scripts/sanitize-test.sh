@@ -34,11 +34,9 @@ echo "sanitize-test: build took $((built - start)) s"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:symbolize=1:detect_stack_use_after_return=1:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 cd "$SAN_DIR"
-# Caveat: core_rt_tests, engine_tests and graded_plugin_tests link Tests/Support/RtCheck.cpp,
-# whose malloc/operator new go straight to glibc (__libc_malloc), so ASan's heap checks
-# (overflow, use-after-free) do not cover those executables until RtCheck forwards to ASan's
-# allocator under -fsanitize=address; UBSan and ASan's stack/global checks do. The fuzzers
-# and core_tests have full ASan coverage.
+# core_rt_tests, engine_tests and graded_plugin_tests link Tests/Support/RtCheck.cpp, whose
+# counting malloc/operator new forward to ASan's allocator under -fsanitize=address, so ASan's
+# heap checks cover them as well as the fuzzers and core_tests.
 # The tests this phase built (the hosting/DAW/GUI/CLI tests are
 # not part of it), then the fuzzers two at a time (one per core).
 ctest --output-on-failure --timeout 1200 -R '^(core_tests|core_rt_tests|engine:.*|plugin\.processor|plugin\.realtime)$'

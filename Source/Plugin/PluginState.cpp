@@ -15,6 +15,7 @@
 #include <XmlCheck.h>
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <optional>
 
@@ -47,8 +48,16 @@ struct StateError {
 std::optional<double> parseNumber(const juce::var& v) {
     if (v.isInt() || v.isInt64() || v.isDouble() || v.isBool()) return static_cast<double>(v);
     const auto text = v.toString().trim();
-    if (text.isEmpty() || !text.containsOnly("0123456789+-.eE")) return std::nullopt;
-    return text.getDoubleValue();
+    if (text.isEmpty() || text.length() > 64 || !text.containsOnly("0123456789+-.eE")) return std::nullopt;
+    // std::from_chars, not juce::String::getDoubleValue: JUCE's overflows an int on a long
+    // exponent ("3.51e300880783081", found by fuzzing); from_chars is exact, locale-free and
+    // reports out-of-range values.
+    const std::string s = text.toStdString();
+    const char* first = s.c_str() + (s[0] == '+' ? 1 : 0);
+    double d = 0.0;
+    const auto [end, ec] = std::from_chars(first, s.c_str() + s.size(), d);
+    if (ec != std::errc() || end != s.c_str() + s.size()) return std::nullopt;
+    return d;
 }
 
 StagedState stage(const juce::XmlElement& xml) {

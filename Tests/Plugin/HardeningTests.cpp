@@ -243,6 +243,11 @@ TEST_CASE("hostile states: the sweep's crashes are refused in bounded time, the 
     for (const char* index : {"1e300", "-1e300", "1.5", "64", "nan"})
         expectRefused(binaryXml(juce::String("<GradedCellsState formatVersion=\"1\"><Patch source=\"factory\" index=\"") + index + "\"/></GradedCellsState>"),
                       index, "index");
+    // numbers JUCE's String::getDoubleValue overflows an int on (found by fuzzing)
+    for (const char* v : {"3.51e300880783081", "1e99999999999", "-7e-88888888888888", "1e400"})
+        expectRefused(binaryXml(juce::String("<GradedCellsState formatVersion=\"1\"><PARAMETERS><PARAM id=\"tau\" value=\"") + v
+                                + "\"/></PARAMETERS></GradedCellsState>"),
+                      v, "malformed value");
     // bigger than any state we write
     {
         juce::MemoryBlock big(graded::limits::kMaxStateBytes + 1, true);
