@@ -4,6 +4,10 @@
 #include "../Kernels/Names.h"
 
 #include <Eigen/Core>
+#include <initializer_list>
+#include <stdexcept>
+#include <string>
+#include <utility>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -79,6 +83,29 @@ public:
 
 protected:
     Cell(int batchSize, int nUnits) : batchSize_(batchSize), nUnits_(nUnits) {}
+
+    /** Registers the compartments the kind's spec lists (Cells/*Spec.cpp: name, role, shape,
+        units, scalar are written there and only there), in the spec's order, each backed by
+        the buffer `buffers` names for it; every buffer must already have its final size.
+        Adding a compartment to a kind is one entry in its spec plus its storage here.
+        Throws std::logic_error when the two disagree (a programming error, caught by the
+        first construction in any test). */
+    template <typename Spec>
+    void exposeAsSpecified(const Spec& spec, std::initializer_list<std::pair<std::string_view, Buffer<T>*>> buffers) {
+        for (const auto& c : spec.compartments) {
+            Buffer<T>* buf = nullptr;
+            for (const auto& [name, b] : buffers)
+                if (name == c.name) buf = b;
+            const int rows = c.rows == decltype(c.rows)::perChannel ? batchSize_ : 1;
+            const int cols = c.cols == decltype(c.cols)::units ? nUnits_ : 1;
+            if (buf == nullptr || buf->size() != Eigen::Index(rows) * cols)
+                throw std::logic_error("cell compartment '" + std::string(c.name) + "': no buffer of " + std::to_string(rows)
+                                       + " x " + std::to_string(cols) + " for it");
+            compartments_.push_back({c.name, c.role, rows, cols, buf->data(), c.scalar, c.units});
+        }
+        if (int(buffers.size()) != int(compartments_.size()))
+            throw std::logic_error("a cell buffer is not a compartment of its spec");
+    }
 
     /** Registers a compartment backed by `buf`, which must already have its final size. */
     void expose(std::string_view name, CompartmentRole role, Buffer<T>& buf, int rows, int cols,

@@ -3,6 +3,7 @@
 
 #include "Cell.h"
 #include "CellParams.h"
+#include "CellSpecs.h"
 
 namespace graded {
 
@@ -20,12 +21,6 @@ protected:
         L.setZero(1);
         dtarget.setZero(n);
     }
-    void exposeTargetAndGates() {
-        this->exposeUnits("target", CompartmentRole::input, target);
-        this->exposeUnits("modulator", CompartmentRole::input, modulator);
-        this->exposeUnits("mask", CompartmentRole::input, mask);
-    }
-    void exposeLoss() { this->expose("L", CompartmentRole::output, L, 1, 1, "nats", true); }
     /** d *= modulator * mask for each gradient; then the mask is consumed. */
     void gate(Buffer<T>& d1, Buffer<T>& d2) noexcept {
         d1 = d1 * modulator * mask;
@@ -70,13 +65,9 @@ public:
         dmu.setZero(n);
         Sigma.setConstant(1, T(p.sigma));
         dSigma.setZero(1);
-        this->exposeUnits("mu", CompartmentRole::input, mu);
-        this->exposeTargetAndGates();
-        this->expose("Sigma", CompartmentRole::input, Sigma, 1, 1);
-        this->exposeLoss();
-        this->exposeUnits("dmu", CompartmentRole::output, dmu);
-        this->exposeUnits("dtarget", CompartmentRole::output, this->dtarget);
-        this->expose("dSigma", CompartmentRole::output, dSigma, 1, 1);
+        this->exposeAsSpecified(gaussianErrorCellSpec(), {{"mu", &mu}, {"target", &this->target}, {"modulator", &this->modulator},
+                                                          {"mask", &this->mask}, {"Sigma", &Sigma}, {"L", &this->L},
+                                                          {"dmu", &dmu}, {"dtarget", &this->dtarget}, {"dSigma", &dSigma}});
     }
 
     CellKind kind() const noexcept override { return CellKind::GaussianErrorCell; }
@@ -129,13 +120,9 @@ public:
         dshift.setZero(n);
         Scale.setConstant(1, T(p.scale));
         dScale.setZero(1);
-        this->exposeUnits("shift", CompartmentRole::input, shift);
-        this->exposeTargetAndGates();
-        this->expose("Scale", CompartmentRole::input, Scale, 1, 1);
-        this->exposeLoss();
-        this->exposeUnits("dshift", CompartmentRole::output, dshift);
-        this->exposeUnits("dtarget", CompartmentRole::output, this->dtarget);
-        this->expose("dScale", CompartmentRole::output, dScale, 1, 1);
+        this->exposeAsSpecified(laplacianErrorCellSpec(), {{"shift", &shift}, {"target", &this->target}, {"modulator", &this->modulator},
+                                                           {"mask", &this->mask}, {"Scale", &Scale}, {"L", &this->L},
+                                                           {"dshift", &dshift}, {"dtarget", &this->dtarget}, {"dScale", &dScale}});
     }
 
     CellKind kind() const noexcept override { return CellKind::LaplacianErrorCell; }
@@ -196,11 +183,8 @@ public:
         dp.setZero(n);
         q_.setZero(n);
         omq_.setZero(n);
-        this->exposeUnits("p", CompartmentRole::input, this->p);
-        this->exposeTargetAndGates();
-        this->exposeLoss();
-        this->exposeUnits("dp", CompartmentRole::output, dp);
-        this->exposeUnits("dtarget", CompartmentRole::output, this->dtarget);
+        this->exposeAsSpecified(bernoulliErrorCellSpec(), {{"p", &this->p}, {"target", &this->target}, {"modulator", &this->modulator},
+                                                           {"mask", &this->mask}, {"L", &this->L}, {"dp", &dp}, {"dtarget", &this->dtarget}});
     }
 
     CellKind kind() const noexcept override { return CellKind::BernoulliErrorCell; }

@@ -3,6 +3,7 @@
 
 #include "Cell.h"
 #include "CellParams.h"
+#include "CellSpecs.h"
 #include "NormalRng.h"
 
 #include <cmath>
@@ -40,12 +41,8 @@ public:
         const int n = p.batchSize * p.nUnits;
         for (Buffer<T>* b : {&j_input, &j_recurrent, &x, &eps, &r, &r_prime, &k1_, &k2_, &k3_})
             b->setZero(n);
-        this->exposeUnits("j_input", CompartmentRole::input, j_input, "mA");
-        this->exposeUnits("j_recurrent", CompartmentRole::input, j_recurrent, "mA");
-        this->exposeUnits("x", CompartmentRole::state, x, "mA");
-        this->exposeUnits("eps", CompartmentRole::state, eps);
-        this->exposeUnits("r", CompartmentRole::output, r);
-        this->exposeUnits("r_prime", CompartmentRole::output, r_prime);
+        this->exposeAsSpecified(leakyNoiseCellSpec(), {{"j_input", &j_input}, {"j_recurrent", &j_recurrent}, {"x", &x},
+                                                       {"eps", &eps}, {"r", &r}, {"r_prime", &r_prime}});
     }
 
     CellKind kind() const noexcept override { return CellKind::LeakyNoiseCell; }

@@ -3,6 +3,7 @@
 
 #include "Cell.h"
 #include "CellParams.h"
+#include "CellSpecs.h"
 
 #include <cstring>
 
@@ -31,10 +32,7 @@ public:
     explicit RateCell(const Params& p) : Cell<T>(checked(p).batchSize, p.nUnits), p_(p) {
         const int n = p.batchSize * p.nUnits;
         for (Buffer<T>* b : {&j, &j_td, &z, &zF, &k1_, &k2_, &k3_, &fz_, &zSeen_}) b->setZero(n);
-        this->exposeUnits("j", CompartmentRole::input, j, "mA");
-        this->exposeUnits("j_td", CompartmentRole::input, j_td, "mA");
-        this->exposeUnits("z", CompartmentRole::state, z, "mA");
-        this->exposeUnits("zF", CompartmentRole::output, zF);
+        this->exposeAsSpecified(rateCellSpec(), {{"j", &j}, {"j_td", &j_td}, {"z", &z}, {"zF", &zF}});
     }
 
     CellKind kind() const noexcept override { return CellKind::RateCell; }

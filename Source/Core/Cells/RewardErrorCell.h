@@ -3,6 +3,7 @@
 
 #include "Cell.h"
 #include "CellParams.h"
+#include "CellSpecs.h"
 
 namespace graded {
 
@@ -33,11 +34,8 @@ public:
         const int n = p.batchSize * p.nUnits;
         for (Buffer<T>* b : {&reward, &mu, &rpe, &accum_reward}) b->setZero(n);
         n_ep_steps.setZero(p.batchSize);
-        this->exposeUnits("reward", CompartmentRole::input, reward);
-        this->exposeUnits("mu", CompartmentRole::state, mu);
-        this->exposeUnits("accum_reward", CompartmentRole::state, accum_reward);
-        this->expose("n_ep_steps", CompartmentRole::state, n_ep_steps, p.batchSize, 1);
-        this->exposeUnits("rpe", CompartmentRole::output, rpe);
+        this->exposeAsSpecified(rewardErrorCellSpec(), {{"reward", &reward}, {"mu", &mu}, {"accum_reward", &accum_reward},
+                                                        {"n_ep_steps", &n_ep_steps}, {"rpe", &rpe}});
     }
 
     CellKind kind() const noexcept override { return CellKind::RewardErrorCell; }
