@@ -84,7 +84,7 @@ public:
 protected:
     Cell(int batchSize, int nUnits) : batchSize_(batchSize), nUnits_(nUnits) {}
 
-    /** Registers the compartments the kind's spec lists (Cells/*Spec.cpp: name, role, shape,
+    /** Registers the compartments the kind's spec lists (the Cells/...Spec.cpp files: name, role, shape,
         units, scalar are written there and only there), in the spec's order, each backed by
         the buffer `buffers` names for it; every buffer must already have its final size.
         Adding a compartment to a kind is one entry in its spec plus its storage here.
