@@ -182,7 +182,10 @@ Array readNpy(std::string_view b, const std::string& what) {
 
 std::string writeZip(const std::vector<std::pair<std::string, std::string>>& members) {
     std::string out, central;
-    for (const auto& [name, bytes] : members) {
+    for (const auto& member : members) {
+        // (named references, not a structured binding: C++17 lambdas cannot capture those)
+        const std::string& name = member.first;
+        const std::string& bytes = member.second;
         checkMemberName(name);
         if (out.size() + bytes.size() + name.size() + 30 > kMaxNpzBytes) fail("zip: larger than the .npz limit");
         const std::uint32_t crc = crc32(bytes), offset = std::uint32_t(out.size());
