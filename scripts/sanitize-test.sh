@@ -33,6 +33,8 @@ echo "sanitize-test: build took $((built - start)) s"
 #  UBSan: halt on the first report with a stack (the build also has -fno-sanitize-recover=all).
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:symbolize=1:detect_stack_use_after_return=1:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+#  LSan: the dynamic loader's own allocations, visible through RtCheck's malloc (see the file).
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$here/Tests/Support/lsan.supp:print_suppressions=0}"
 cd "$SAN_DIR"
 # core_rt_tests, engine_tests and graded_plugin_tests link Tests/Support/RtCheck.cpp, whose
 # counting malloc/operator new forward to ASan's allocator under -fsanitize=address, so ASan's
