@@ -113,6 +113,11 @@ std::string walkChunks(juce::InputStream& in, std::int64_t length, Layout& L) {
 
 } // namespace
 
+std::string sampleRateText(double hz) {
+    if (std::isfinite(hz) && hz == std::floor(hz) && std::abs(hz) < 1e15) return std::to_string(static_cast<long long>(hz));
+    return juce::String(hz, 3).toStdString();
+}
+
 std::unique_ptr<AudioFileIn> AudioFileIn::open(std::unique_ptr<juce::InputStream> stream,
                                                const std::string& name, std::string& error) {
     if (stream == nullptr) {
@@ -173,7 +178,7 @@ std::unique_ptr<AudioFileIn> AudioFileIn::open(std::unique_ptr<juce::InputStream
     unsigned8 = !L.aiff && !isFloat && L.bits == 8; // WAV's 8-bit samples are unsigned
     const double sr = L.rate;
     if (!std::isfinite(sr) || sr < AudioInLimits::minSampleRate || sr > AudioInLimits::maxSampleRate) {
-        error = name + ": the header's sample rate (" + (std::isfinite(sr) && sr == std::floor(sr) && std::abs(sr) < 1e15 ? std::to_string(static_cast<long long>(sr)) : juce::String(sr, 3).toStdString()) +
+        error = name + ": the header's sample rate (" + sampleRateText(sr) +
                 " Hz) is not plausible (1 Hz..10 MHz)";
         return nullptr;
     }

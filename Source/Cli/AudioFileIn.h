@@ -36,6 +36,9 @@ struct AudioInLimits {
     static constexpr std::int64_t maxSamplesInMemory = std::int64_t(1) << 29;
 };
 
+/** A sample rate for messages: whole numbers exactly ("48000"), others with 3 decimals. */
+std::string sampleRateText(double hz);
+
 /** An opened, validated WAV or AIFF stream that reads blocks of float samples on demand. */
 class AudioFileIn {
 public:

@@ -155,11 +155,6 @@ void readMidi(const std::string& path, double sr, std::vector<std::pair<std::int
     }
 }
 
-std::string hzText(double hz) {
-    if (std::isfinite(hz) && hz == std::floor(hz) && std::abs(hz) < 1e15) return std::to_string(static_cast<long long>(hz));
-    return juce::String(hz, 3).toStdString();
-}
-
 } // namespace
 
 int runRender(const std::vector<std::string>& args) {
@@ -239,8 +234,8 @@ int runRender(const std::vector<std::string>& args) {
             check([&] {
                 if (!(sr >= kMinSampleRate && sr <= kMaxSampleRate))
                     throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + ": it is at " +
-                                     hzText(sr) + " Hz, the engine runs at " + hzText(kMinSampleRate) + ".." +
-                                     hzText(kMaxSampleRate) + " Hz"};
+                                     sampleRateText(sr) + " Hz, the engine runs at " + sampleRateText(kMinSampleRate) + ".." +
+                                     sampleRateText(kMaxSampleRate) + " Hz"};
             });
 
         // --- --set values, against a processor's own parameters ------------------------------
@@ -313,14 +308,14 @@ int runRender(const std::vector<std::string>& args) {
         // this rate and step): a patch that cannot run would pass the audio through dry.
         if (const auto status = procs.front()->engineStatus(); status.isNotEmpty())
             throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
-                             hzText(sr) + " Hz) through this patch: " + status.toStdString()};
+                             sampleRateText(sr) + " Hz) through this patch: " + status.toStdString()};
         const int latency = procs.front()->getLatencySamples();
         if (auto* stepParam = procs.front()->parameters().getParameter("step")) {
             const auto asked = stepParam->getCurrentValueAsText();
             if (asked.getIntValue() > 0 && asked.getIntValue() != latency)
                 std::fprintf(stderr, "render: note: step %s asked, the engine runs %d-sample steps at %s Hz (the smallest "
                                      "step that fits its real-time budget there)\n",
-                             asked.toRawUTF8(), latency, hzText(sr).c_str());
+                             asked.toRawUTF8(), latency, sampleRateText(sr).c_str());
         }
         for (auto& proc : procs)
             if (proc->getLatencySamples() != latency)
@@ -346,7 +341,7 @@ int runRender(const std::vector<std::string>& args) {
             if (!stream->openedOk()) throw UsageError{"cannot write " + o.out + " (" + stream->getStatus().getErrorMessage().toStdString() + ")"};
             writer.reset(format->createWriterFor(stream.get(), sr, static_cast<unsigned>(channels), outBits, {}, 0));
             if (writer == nullptr) throw UsageError{"cannot write " + o.out + " as " + format->getFormatName().toStdString() +
-                                                    " (" + std::to_string(channels) + " ch, " + hzText(sr) + " Hz)"};
+                                                    " (" + std::to_string(channels) + " ch, " + sampleRateText(sr) + " Hz)"};
             stream.release();
         }
         std::unique_ptr<TraceWriter> trace;
