@@ -18,7 +18,8 @@ namespace graded::xmlcheck {
     elements, attributes name="value" or name='value', character data, the five predefined
     entities and numeric character references. Refuses anything else (DTDs, processing
     instructions after the declaration, CDATA, unknown entities, unbalanced or mismatched
-    tags, '<' inside attribute values, nesting deeper than maxDepth). Returns an empty string
+    tags, '<' inside attribute values, nesting deeper than maxDepth: the only bound on the
+    recursion of a parser that accepts the text). Returns an empty string
     when the text is well formed, else what is wrong and at which byte. */
 inline std::string check(std::string_view t, int maxDepth) {
     const std::size_t n = t.size();
@@ -54,6 +55,16 @@ inline std::string check(std::string_view t, int maxDepth) {
         if (ok) i = semi + 1;
         return ok;
     };
+    const std::string deeper = "nested deeper than " + std::to_string(maxDepth) + " levels";
+    auto isDoctype = [](std::string_view at) {
+        constexpr std::string_view key = "<!doctype";
+        if (at.size() < key.size()) return false;
+        for (std::size_t k = 0; k < key.size(); ++k) {
+            const char c = at[k];
+            if ((c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c) != key[k]) return false;
+        }
+        return true;
+    };
     auto skipComment = [&]() -> bool { // at "<!--"
         const std::size_t end = t.find("-->", i + 4);
         if (end == std::string_view::npos) return false;
@@ -85,7 +96,8 @@ inline std::string check(std::string_view t, int maxDepth) {
             if (!skipComment()) return fail("unterminated comment");
             continue;
         }
-        if (i + 1 < n && (t[i + 1] == '!' || t[i + 1] == '?')) return fail("a DTD, CDATA section or processing instruction");
+        if (isDoctype(t.substr(i))) return fail("a DTD (<!DOCTYPE ...>; a parser would expand its entities without bound)");
+        if (i + 1 < n && (t[i + 1] == '!' || t[i + 1] == '?')) return fail("a CDATA section, declaration or processing instruction");
         if (i + 1 < n && t[i + 1] == '/') { // closing tag
             i += 2;
             const std::string_view name = readName();
@@ -131,12 +143,12 @@ inline std::string check(std::string_view t, int maxDepth) {
         if (t[i] == '/') {
             if (i + 1 >= n || t[i + 1] != '>') return fail("a malformed empty-element tag");
             i += 2;
-            if (int(open.size()) + 1 > maxDepth) return fail("nesting deeper than the limit");
+            if (int(open.size()) + 1 > maxDepth) return fail(deeper.c_str());
             continue;
         }
         ++i; // '>'
         open.push_back(name);
-        if (int(open.size()) > maxDepth) return fail("nesting deeper than the limit");
+        if (int(open.size()) > maxDepth) return fail(deeper.c_str());
     }
     if (!open.empty()) return fail("an element that is never closed");
     if (!rootSeen) return fail("no root element");

@@ -83,11 +83,8 @@ GradedCellsProcessor::Built GradedCellsProcessor::buildEngine(const PatchSelecti
         built.engine = Engine::create(patch, config, controls);
         return built;
     } catch (const std::exception& e) {
-        // Valid, but can it run at all? At 48 kHz stereo with the largest step it must fit the
-        // budget; otherwise it is refused like an invalid patch.
-        const EngineConfig reference{48000.0, 2, 512};
-        const auto estimate = Engine::estimate(patch, reference, kMaxStepSamples);
-        if (estimate.coreShare > limits::kMaxCoreShare || estimate.bytes > limits::kMaxEngineBytes) throw;
+        // Valid, but can it run at all? Otherwise it is refused like an invalid patch.
+        if (!runsAnywhere(patch)) throw;
         built.status = "'" + juce::String::fromUTF8(patch.name.c_str()) + "' cannot run at " + juce::String(config.sampleRate, 0)
                        + " Hz (" + describeError(e).replace("\n", "; ") + "); audio passes through unprocessed";
         return built;

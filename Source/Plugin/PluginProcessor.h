@@ -175,6 +175,12 @@ private:
         even at 48 kHz stereo, throws (PatchError); one that only cannot run with `config`
         gives no engine and the reason. Never a host callback, never the audio thread. */
     Built buildEngine(const PatchSelection& selection, const EngineConfig& config, const HostControls& controls) const;
+    /** Where every patch must be able to run (48 kHz stereo, the largest step): one over the
+        budget even there is refused like an invalid one. */
+    static constexpr EngineConfig kRunsAnywhereConfig{48000.0, 2, 512};
+    static bool runsAnywhere(const Patch& patch) {
+        return Engine::estimate(patch, kRunsAnywhereConfig, kMaxStepSamples).withinBudget();
+    }
     void parameterChanged(const juce::String& parameterID, float newValue) override;
     /** Message thread: builds a pending `patch` parameter move, deletes retired engines and
         reports the running engine's latency. */

@@ -11,6 +11,7 @@
 // any of it is applied: the previous state stays, lastStateError() and the log say why.
 #include "PluginProcessor.h"
 
+#include <Engine/Cost.h>
 #include <Limits.h>
 #include <XmlCheck.h>
 
@@ -194,13 +195,10 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     } else {
         text = std::string_view(bytes, static_cast<size_t>(sizeInBytes));  // plain XML (hand-written or older tools)
     }
-    if (limits::xmlNestingDepth(text) > limits::kMaxXmlDepth)
-        return fail("state XML nested deeper than " + juce::String(limits::kMaxXmlDepth) + " levels");
-    // JUCE's XML parser expands a DTD's entities recursively (exponential "billion laughs",
-    // or endless for an entity that names itself); our states never carry a DTD.
-    if (limits::xmlHasDoctype(text)) return fail("state XML with a DTD (<!DOCTYPE ...>) is not accepted");
-    // JUCE's XML parser never returns on some malformed text (found by fuzzing), so it only
-    // ever sees text that passes a strict, linear well-formedness check.
+    // JUCE's XML parser recurses once per nesting level, expands a DTD's entities without
+    // bound (billion laughs, or endless for an entity that names itself) and never returns
+    // on some malformed text (found by fuzzing): it only ever sees text that passes one
+    // strict, linear well-formedness check with a depth limit and no DTD.
     if (const auto why = xmlcheck::check(text, limits::kMaxXmlDepth); !why.empty())
         return fail("not a GradedCells state (malformed XML: " + juce::String(why) + ")");
     std::unique_ptr<juce::XmlElement> xml;
@@ -217,9 +215,7 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
         staged = stage(*xml);
         if (staged.patch.user) { // parsed once and validated before applying: valid, and runnable somewhere
             auto patch = std::make_shared<const Patch>(loadPatch(staged.patch.userJson));
-            const auto cost = Engine::estimate(*patch, EngineConfig{48000.0, 2, 512}, kMaxStepSamples);
-            if (cost.coreShare > limits::kMaxCoreShare || cost.bytes > limits::kMaxEngineBytes)
-                Engine::create(*patch, EngineConfig{48000.0, 2, 512}); // throws the budget error, naming the culprits
+            if (!runsAnywhere(*patch)) checkBudget(*patch, kRunsAnywhereConfig, kMaxStepSamples); // throws, naming the culprits
             staged.patch.name = patch->name.empty() ? std::string("User patch") : patch->name;
             staged.patch.patch = std::move(patch);
         }

@@ -52,6 +52,10 @@ void checkConfig(const Patch& p, const EngineConfig& c) {
         throw PatchError(std::vector<PatchIssue>{{"/nodes", "needs one AudioIn and one AudioOut"}});
 }
 
+bool CostEstimate::withinBudget() const noexcept {
+    return bytes <= limits::kMaxEngineBytes && coreShare <= limits::kMaxCoreShare;
+}
+
 CostEstimate Engine::estimate(const Patch& p, const EngineConfig& c, int S) {
     checkConfig(p, c);
     S = std::clamp(S, 1, kMaxStepSamples);

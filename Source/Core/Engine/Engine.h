@@ -56,6 +56,8 @@ struct CostEstimate {
         double coreShare = 0.0;
     };
     std::vector<Part> parts;       ///< every node, wire and the filterbank, costliest first
+    /** Within limits::kMaxEngineBytes and limits::kMaxCoreShare (what Engine::create checks). */
+    bool withinBudget() const noexcept;
 };
 
 class EngineImpl;
