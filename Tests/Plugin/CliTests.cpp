@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <juce_audio_formats/juce_audio_formats.h>
+#include <juce_graphics/juce_graphics.h>
 
 #include <algorithm>
 #include <cmath>
@@ -461,4 +462,149 @@ TEST_CASE("render: float WAV by default, --bits 16|24 on request; peak, true pea
     r = runCli({"render", in, t.path("x.aiff")});
     CHECK(r.exitCode == 0);
     CHECK_THAT(r.err, Catch::Contains("24-bit"));
+}
+
+namespace {
+
+std::vector<std::string> splitCsv(const juce::String& line) {
+    std::vector<std::string> out;
+    for (const auto& s : juce::StringArray::fromTokens(line, ",", "")) out.push_back(s.toStdString());
+    return out;
+}
+
+/** The MIDI file the plot test feeds: a note-on above C4 at 0.5 s, its note-off at 1 s, a
+    note-on below C4 at 1.5 s, all-notes-off (CC 123) at 2.5 s. */
+void writeMidi(const juce::File& file) {
+    juce::MidiMessageSequence track;
+    auto at = [&](double s, juce::MidiMessage m) { m.setTimeStamp(s * 960.0); track.addEvent(m); }; // 480 ticks/beat, 120 bpm
+    at(0.5, juce::MidiMessage::noteOn(1, 64, juce::uint8(100)));
+    at(1.0, juce::MidiMessage::noteOff(1, 64));
+    at(1.5, juce::MidiMessage::noteOn(1, 48, juce::uint8(80)));
+    at(2.5, juce::MidiMessage::controllerEvent(1, 123, 0));
+    track.updateMatchedPairs();
+    juce::MidiFile midi;
+    midi.setTicksPerQuarterNote(480);
+    midi.addTrack(track);
+    juce::FileOutputStream out(file);
+    REQUIRE(out.openedOk());
+    REQUIRE(midi.writeTo(out));
+}
+
+} // namespace
+
+TEST_CASE("render: --trace names every column (node, compartment, channel, unit) of every channel; --plot is readable",
+          "[cli][render][trace]") {
+    TempDir t;
+    const int frames = 3 * 48000;
+    // Channel 0: a 440 Hz tone; channel 1: 3 kHz and 150 Hz, so the channels' bands differ.
+    const auto in = t.write("st.wav", wavBytes(2, 48000, 16, 1, pcm16(2, frames, [](int c, int i) {
+        const float s = float(i) / 48000.f, twoPi = 6.2831853f;
+        return c == 0 ? 0.3f * std::sin(twoPi * 440.f * s) : 0.2f * std::sin(twoPi * 3000.f * s) + 0.2f * std::sin(twoPi * 150.f * s);
+    })));
+    writeMidi(t.dir.getChildFile("ev.mid"));
+    const auto r = runCli({"render", in, t.path("out.wav"), "--patch", "Reward-Gated EQ", "--midi", t.path("ev.mid"),
+                           "--trace", t.path("st.csv"), "--plot", t.path("st.png")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+
+    // --- the trace -------------------------------------------------------------------------
+    juce::StringArray lines;
+    lines.addLines(t.dir.getChildFile("st.csv").loadFileAsString());
+    lines.removeEmptyStrings();
+    REQUIRE(lines.size() > 80); // 3 s at ~30 snapshots a second
+    const auto header = splitCsv(lines[0]);
+    REQUIRE(header.size() > 10);
+    CHECK(header[0] == "time_s");
+    CHECK(header[1] == "step");
+    // node.compartment[chC][uK], node.compartment[chC] (a scalar) or [chA+chB] (one row for both)
+    for (size_t i = 2; i < header.size(); ++i) {
+        const juce::String h(header[i]);
+        INFO(header[i]);
+        const auto node = h.upToFirstOccurrenceOf(".", false, false);
+        const auto comp = h.fromFirstOccurrenceOf(".", false, false).upToFirstOccurrenceOf("[", false, false);
+        CHECK(node.isNotEmpty());
+        CHECK(comp.isNotEmpty());
+        CHECK(h.fromFirstOccurrenceOf("[", true, false).containsOnly("[]chu0123456789+"));
+        CHECK(h.contains("[ch"));
+    }
+    for (const char* name : {"in.bands[ch0][u0]", "in.bands[ch1][u15]", "expect.zF[ch0][u3]", "expect.zF[ch1][u15]", "expect.z[ch1][u0]",
+                             "error.dmu[ch1][u7]", "error.L[ch0+ch1]", "critic.rpe[ch0][u0]", "critic.mu[ch1]", "out.bandGains[ch1][u15]"}) {
+        INFO(name);
+        CHECK(std::count(header.begin(), header.end(), name) == 1);
+    }
+    CHECK(std::count_if(header.begin(), header.end(), [](const std::string& h) { return h.rfind("band", 0) == 0; }) == 0); // no duplicate band columns
+    for (int i = 1; i < lines.size(); ++i) {
+        INFO("row " << i);
+        REQUIRE(splitCsv(lines[i]).size() == header.size());
+    }
+    // Both channels are there and differ (channel 0 is a 440 Hz tone, channel 1 is not).
+    auto column = [&](const std::string& name) {
+        const auto at = size_t(std::find(header.begin(), header.end(), name) - header.begin());
+        REQUIRE(at < header.size());
+        std::vector<float> v;
+        for (int i = 1; i < lines.size(); ++i) v.push_back(std::stof(splitCsv(lines[i])[at]));
+        return v;
+    };
+    for (const int u : {5, 12}) { // ~425 Hz and ~4.4 kHz
+        const auto a = column("in.bands[ch0][u" + std::to_string(u) + "]"), b = column("in.bands[ch1][u" + std::to_string(u) + "]");
+        float diff = 0.f;
+        for (size_t i = 0; i < a.size(); ++i) diff = std::max(diff, std::abs(a[i] - b[i]));
+        CHECK(diff > 0.05f);
+    }
+    const auto fiveCh0 = column("in.bands[ch0][u5]"), fiveCh1 = column("in.bands[ch1][u5]");
+    CHECK(fiveCh0.back() > fiveCh1.back() + 0.1f); // the 440 Hz tone is in channel 0's band 5 (dB/100 units)
+    const auto time = column("time_s");
+    CHECK(time.front() > 0.f);
+    CHECK(time.back() <= 3.01f);
+    CHECK(time.back() > 2.9f);
+    // The units file names each compartment's unit.
+    const auto units = t.dir.getChildFile("st.units.txt").loadFileAsString();
+    CHECK(units.contains("in.bands[ch][u0..15]: dB/100 above -100 dB"));
+    CHECK(units.contains("out.bandGains[ch][u0..15]: dB"));
+    CHECK(units.contains("error.L: nats"));
+    CHECK(units.contains("critic.mu: reward units"));
+    CHECK(units.contains("band centres (Hz)"));
+
+    // --- the plot ------------------------------------------------------------------------------
+    const auto image = juce::ImageFileFormat::loadFrom(t.dir.getChildFile("st.png"));
+    REQUIRE(image.isValid());
+    // 1600 wide; 66 header + 2 spectrograms of 22 + 200 + 8 + 5 node lanes (in, expect, error,
+    // critic, out) of 22 + 100 + 8 + 56 axis.
+    CHECK(image.getWidth() == 1600);
+    CHECK(image.getHeight() == 66 + 2 * 230 + 5 * 130 + 56);
+    // The input spectrogram (x 130..1440, y 88..288; 46.9 Hz .. 24 kHz, log): varied colours,
+    // and the 440 Hz row of channel 1 is brighter than its 10 kHz row.
+    std::vector<juce::uint32> colours;
+    for (int x = 140; x < 1430; x += 7)
+        for (int y = 90; y < 286; y += 5) colours.push_back(image.getPixelAt(x, y).getARGB());
+    std::sort(colours.begin(), colours.end());
+    CHECK(std::unique(colours.begin(), colours.end()) - colours.begin() > 50);
+    auto rowY = [](double hz) { return 288 - int(std::log(hz / 46.875) / std::log(24000.0 / 46.875) * 200.0); };
+    const int x = 130 + 1310 * 3 / 4; // at 2.25 s, between markers
+    CHECK(image.getPixelAt(x, rowY(440.0)).getBrightness() > image.getPixelAt(x, rowY(10000.0)).getBrightness() + 0.3f);
+    // The note-on at 0.5 s is marked (green) on every lane: near the top of the critic.rpe
+    // lane (the fourth node lane, a line on a dark ground).
+    const auto marker = image.getPixelAt(130 + 1310 / 6, 66 + 2 * 230 + 3 * 130 + 22 + 5);
+    CHECK(marker.getGreen() > marker.getRed() + 40);
+    CHECK(marker.getGreen() > marker.getBlue() + 40);
+}
+
+TEST_CASE("render: --trace of three channels has each instance's channels, numbered in the file", "[cli][render][trace]") {
+    TempDir t;
+    const auto in = t.write("three.wav", wavBytes(3, 48000, 16, 1, pcm16(3, 24000, sine)));
+    const auto r = runCli({"render", in, t.path("out.wav"), "--trace", t.path("three.csv")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    juce::StringArray lines;
+    lines.addLines(t.dir.getChildFile("three.csv").loadFileAsString());
+    lines.removeEmptyStrings();
+    REQUIRE(lines.size() > 10);
+    const auto header = splitCsv(lines[0]);
+    for (const char* name : {"in.bands[ch0][u0]", "in.bands[ch1][u0]", "in.bands[ch2][u15]", "expect.zF[ch2][u0]",
+                             "surprise.L[ch0+ch1]", "surprise.L[ch2]", "out.bandGains[ch2][u15]"}) {
+        INFO(name);
+        CHECK(std::count(header.begin(), header.end(), name) == 1);
+    }
+    CHECK(std::count(header.begin(), header.end(), "in.bands[ch3][u0]") == 0);
+    for (int i = 1; i < lines.size(); ++i) REQUIRE(splitCsv(lines[i]).size() == header.size());
 }

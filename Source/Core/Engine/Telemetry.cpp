@@ -10,6 +10,8 @@
 namespace graded {
 
 static_assert(kTelemetryMaxBands >= Filterbank::kMaxBands, "telemetry carries every band");
+// Rings copy whole snapshots (the GUI pops ~30 a second): keep them small.
+static_assert(sizeof(Telemetry) <= 24 * 1024, "a telemetry snapshot stays small");
 
 void TelemetryQueue::prepare(Network& net, int inNode, int intervalSamples) {
     interval_ = std::max(1, intervalSamples);
