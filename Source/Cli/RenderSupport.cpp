@@ -572,6 +572,22 @@ void writePlot(const juce::File& file, const std::string& name, const PlotInput&
                 hi = std::max(hi, v);
             }
         if (n == 0) lo = hi = 0.0;
+        // A heat strip's colours span the 0.5..99.5 percentiles when a few outliers would
+        // otherwise flatten the rest (the full range is then printed on the lane).
+        const double fullLo = lo, fullHi = hi;
+        bool clipped = false;
+        if (strip && n > 0) {
+            std::vector<float> sample;
+            const size_t total = n * size_t(lane.count), every = std::max<size_t>(1, total / 50000);
+            for (size_t j = 0; j < total; j += every) sample.push_back(series->row(j / size_t(lane.count))[lane.offset + int(j % size_t(lane.count))]);
+            std::sort(sample.begin(), sample.end());
+            const double pLo = sample[size_t(0.005 * double(sample.size() - 1))], pHi = sample[size_t(0.995 * double(sample.size() - 1))];
+            if (pHi > pLo && (pHi - pLo) < 0.8 * (hi - lo)) {
+                lo = pLo;
+                hi = pHi;
+                clipped = true;
+            }
+        }
         const bool constant = hi - lo < 1e-9 * std::max(1.0, std::abs(hi));
         if (constant) {
             const double pad = std::max(1e-3, std::abs(hi) * 0.1);
@@ -625,6 +641,12 @@ void writePlot(const juce::File& file, const std::string& name, const PlotInput&
                            juce::Justification::right);
             }
             verticalLabel(g, info.unit, float(area.getX() - 80), float(area.getCentreY()), float(area.getHeight()));
+        }
+        if (clipped) {
+            g.setColour(juce::Colours::orange);
+            g.drawText("colours: 0.5..99.5 percentile; full range " + valueText(fullLo, fullHi - fullLo) + " .. " +
+                           valueText(fullHi, fullHi - fullLo) + " " + info.unit,
+                       area.getRight() - 520, area.getY() - kTitleH + 4, 520, 14, juce::Justification::right);
         }
         if (constant) {
             g.setColour(juce::Colours::orange);
