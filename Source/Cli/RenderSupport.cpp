@@ -118,6 +118,9 @@ CompartmentInfo compartmentInfo(const Patch* patch, int index, const TelemetryNo
     if (node.kind == NodeKind::RewardErrorCell && (comp == "mu" || comp == "rpe" || comp == "reward")) info.unit = "reward units";
     info.about = sv(spec.kind) + " " + sv(comp) + (doc.empty() ? "" : ": " + doc);
     if (cs != nullptr && cs->rows == CompRows::single) info.about += " (one value for all channels)";
+    if (node.kind == NodeKind::LaplacianErrorCell && comp == "L")
+        info.about += "; it is minus the number of units (over all channels) whose error is not exactly 0, over Scale, so "
+                      "it stays constant while every unit mismatches";
     return info;
 }
 

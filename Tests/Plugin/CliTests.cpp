@@ -490,6 +490,28 @@ void writeMidi(const juce::File& file) {
     REQUIRE(midi.writeTo(out));
 }
 
+/** A reward-gated predictive EQ (the factory patch's graph, kept here so that the test's node
+    names and 16 bands stay put whatever the factory patches become). */
+const char* const kTracePatch = R"({
+  "format": 1, "name": "trace test",
+  "nodes": [
+    {"id": "in", "kind": "AudioIn", "params": {"bands": 16, "minHz": 80, "maxHz": 12000, "compress": "db"}},
+    {"id": "expect", "kind": "RateCell", "params": {"n_units": 16, "tau_m": 200, "prior": ["gaussian", 0.0], "act_fx": "identity"}},
+    {"id": "error", "kind": "GaussianErrorCell", "params": {"n_units": 16, "sigma": 1.0}},
+    {"id": "critic", "kind": "RewardErrorCell", "params": {"n_units": 1, "alpha": 0.001, "ema_window_len": 10}},
+    {"id": "out", "kind": "AudioOut", "params": {"gains": "db", "minDb": -60, "maxDb": 0, "maxGain": 1.99, "smoothMs": 5}}
+  ],
+  "wires": [
+    {"from": "in.bands", "to": "error.target"},
+    {"from": "expect.zF", "to": "error.mu"},
+    {"from": "error.dmu", "to": "expect.j", "delay": true},
+    {"from": "critic.rpe", "to": "error.modulator"},
+    {"from": "in.bands", "to": "out.bandGains", "gain": 200, "bias": -24},
+    {"from": "expect.zF", "to": "out.bandGains", "gain": -200},
+    {"from": "critic.rpe", "to": "out.gain", "gain": 0.5, "bias": 1}
+  ]
+})";
+
 } // namespace
 
 TEST_CASE("render: --trace names every column (node, compartment, channel, unit) of every channel; --plot is readable",
@@ -502,7 +524,8 @@ TEST_CASE("render: --trace names every column (node, compartment, channel, unit)
         return c == 0 ? 0.3f * std::sin(twoPi * 440.f * s) : 0.2f * std::sin(twoPi * 3000.f * s) + 0.2f * std::sin(twoPi * 150.f * s);
     })));
     writeMidi(t.dir.getChildFile("ev.mid"));
-    const auto r = runCli({"render", in, t.path("out.wav"), "--patch", "Reward-Gated EQ", "--midi", t.path("ev.mid"),
+    REQUIRE(t.dir.getChildFile("patch.json").replaceWithText(kTracePatch));
+    const auto r = runCli({"render", in, t.path("out.wav"), "--patch", t.path("patch.json"), "--midi", t.path("ev.mid"),
                            "--trace", t.path("st.csv"), "--plot", t.path("st.png")});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
@@ -527,11 +550,15 @@ TEST_CASE("render: --trace names every column (node, compartment, channel, unit)
         CHECK(h.fromFirstOccurrenceOf("[", true, false).containsOnly("[]chu0123456789+"));
         CHECK(h.contains("[ch"));
     }
-    for (const char* name : {"in.bands[ch0][u0]", "in.bands[ch1][u15]", "expect.zF[ch0][u3]", "expect.zF[ch1][u15]", "expect.z[ch1][u0]",
-                             "error.dmu[ch1][u7]", "error.L[ch0+ch1]", "critic.rpe[ch0][u0]", "critic.mu[ch1]", "out.bandGains[ch1][u15]"}) {
+    // AudioOut shows the gains applied (appliedDb) or, before that compartment, the gains asked.
+    const std::string outComp = std::count(header.begin(), header.end(), "out.appliedDb[ch0][u0]") == 1 ? "appliedDb" : "bandGains";
+    for (const std::string& name : std::vector<std::string>{"in.bands[ch0][u0]", "in.bands[ch1][u15]", "expect.zF[ch0][u3]", "expect.zF[ch1][u15]", "expect.z[ch1][u0]",
+                                   "error.dmu[ch1][u7]", "error.L[ch0+ch1]", "critic.rpe[ch0][u0]", "critic.mu[ch1]",
+                                   "out." + outComp + "[ch0][u0]", "out." + outComp + "[ch1][u15]"}) {
         INFO(name);
         CHECK(std::count(header.begin(), header.end(), name) == 1);
     }
+    CHECK(std::count(header.begin(), header.end(), "in.bands[ch1][u16]") == 0);
     CHECK(std::count_if(header.begin(), header.end(), [](const std::string& h) { return h.rfind("band", 0) == 0; }) == 0); // no duplicate band columns
     for (int i = 1; i < lines.size(); ++i) {
         INFO("row " << i);
@@ -560,7 +587,7 @@ TEST_CASE("render: --trace names every column (node, compartment, channel, unit)
     // The units file names each compartment's unit.
     const auto units = t.dir.getChildFile("st.units.txt").loadFileAsString();
     CHECK(units.contains("in.bands[ch][u0..15]: dB/100 above -100 dB"));
-    CHECK(units.contains("out.bandGains[ch][u0..15]: dB"));
+    CHECK(units.contains(juce::String("out." + outComp + "[ch][u0..15]: dB")));
     CHECK(units.contains("error.L: nats"));
     CHECK(units.contains("critic.mu: reward units"));
     CHECK(units.contains("band centres (Hz)"));
