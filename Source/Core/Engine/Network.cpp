@@ -44,6 +44,8 @@ void Network::build(const Patch& p, int C) {
             }
             n.synapse = synapses_.back().get();
             const auto& syn = *n.synapse;
+            const auto* out = syn.findCompartment("outputs");
+            n.synapseOut = {out->data, out->rows, out->cols};
             initialWeights_.emplace_back(syn.weightData(), syn.weightData() + size_t(syn.nIn()) * size_t(syn.nOut()));
             initialBiases_.emplace_back(syn.biasData(), syn.biasData() + (syn.hasBiases() ? size_t(syn.nOut()) : 1));
             baseEta_.push_back(sp.eta);
@@ -157,9 +159,9 @@ void Network::step(float dt, float reward) noexcept {
         if (n.synapse) {
             n.synapse->advance();
             // non-finite inputs (a diverged source) must not stick in the outputs
-            const auto* out = n.synapse->findCompartment("outputs");
+            const CompartmentView& out = n.synapseOut;
             float s = 0.f;
-            for (int i = 0; i < out->size(); ++i) s += out->data[i] * 0.f;
+            for (int i = 0; i < out.rows * out.cols; ++i) s += out.data[i] * 0.f;
             if (s != 0.f || !std::isfinite(s)) n.synapse->reset();
             continue;
         }

@@ -42,6 +42,7 @@ public:
         float* hostReward = nullptr;                  // RewardErrorCell whose reward no wire drives
         DenseSynapse<float>* synapse = nullptr;       // synapses only
         HebbianSynapse<float>* hebbian = nullptr;     // HebbianSynapse only (== synapse)
+        CompartmentView synapseOut;                   // its outputs (the finiteness check)
         std::vector<int> learnWires;                  // wires into pre/post, gathered before evolve
         std::vector<CompartmentView> learnDriven;
     };
