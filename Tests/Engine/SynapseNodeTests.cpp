@@ -462,3 +462,27 @@ TEST_CASE("synapse nodes: a runaway rule falls back to the initial weights, neve
     for (const auto& ch : s)
         for (float x : ch) REQUIRE(std::isfinite(x));
 }
+
+TEST_CASE("synapse nodes: a synapse counts toward the real-time and memory budgets", "[engine][synapse][cost]") {
+    Circuit c;
+    c.learning = R"({"settle": 8})";
+    c.extraNodes = R"(, {"id": "big", "kind": "HebbianSynapse", "params": {"shape": [2048, 2048], "eta": 0.001}})";
+    const Patch p = loadPatch(circuitJson(c));
+    const CostEstimate est = Engine::estimate(p, {kFs, 2, 512}, 512);
+    CHECK_FALSE(est.withinBudget());
+    REQUIRE(!est.parts.empty());
+    CHECK(est.parts[0].path == "/nodes/6");
+    CHECK(est.parts[0].what == "synapse 'big' (HebbianSynapse, 2048 x 2048)");
+    CHECK(est.bytes > std::int64_t(4) * 4 * 2048 * 2048); // weights, mask, dWeights, the initial copy
+    try {
+        Engine::create(p, {kFs, 2, 512});
+        FAIL("a patch over the budget was built");
+    } catch (const PatchError& e) {
+        INFO(e.what());
+        CHECK(has(e.issues(), "/nodes/6", "synapse 'big' (HebbianSynapse, 2048 x 2048) costs about"));
+    }
+    // the same synapse, settling once and learning every 64 steps, fits
+    c.learning = R"({"settle": 1, "evolve": {"every": 64}})";
+    c.extraNodes = R"(, {"id": "big", "kind": "HebbianSynapse", "params": {"shape": [256, 256], "eta": 0.001}})";
+    CHECK(Engine::estimate(loadPatch(circuitJson(c)), {kFs, 2, 512}, 512).withinBudget());
+}
