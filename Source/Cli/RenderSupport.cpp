@@ -70,7 +70,8 @@ CompartmentInfo compartmentInfo(const Patch* patch, int index, const TelemetryNo
     const PatchNode* pn = patchNode(patch, index, node);
     const NodeSpec& spec = nodeSpec(node.kind);
     const CompartmentSpec* cs = spec.findCompartment(comp);
-    info.bands = cs != nullptr && cs->cols == CompCols::bands;
+    // (Synapse nodes use CompCols::bands for their n_out: only the I/O nodes' are filterbank bands.)
+    info.bands = cs != nullptr && cs->cols == CompCols::bands && (node.kind == NodeKind::AudioIn || node.kind == NodeKind::AudioOut);
     const std::string doc = cs != nullptr ? sv(cs->doc) : std::string();
     if (node.kind == NodeKind::AudioIn) {
         const bool db = pn == nullptr || pn->audioIn() == nullptr || pn->audioIn()->compressDb;
