@@ -174,8 +174,9 @@ def rms_db(x):
 
 
 def stft_power(x, rate, n_fft=2048, hop=512):
-    """Power spectrogram (channels summed): (times, freqs, P[t, f]) with a Hann window,
-    scaled so a full-scale sine's peak bin is ~0.5 (sine power)."""
+    """Power spectrogram (channels averaged): (times, freqs, P[t, f]) with a Hann window,
+    scaled so the bins of a band sum to the signal's mean power in it (Parseval: a sine of
+    amplitude A sums to A^2/2 over its main lobe)."""
     x = _2d(x)
     n = x.shape[0]
     if n < n_fft:
@@ -188,7 +189,7 @@ def stft_power(x, rate, n_fft=2048, hop=512):
     for ch in range(x.shape[1]):
         frames = x[idx, ch] * w[None, :]
         S = np.fft.rfft(frames, axis=1)
-        P += (np.abs(S) ** 2) * (2.0 / (np.sum(w) ** 2)) / x.shape[1]
+        P += (np.abs(S) ** 2) * (2.0 / (n_fft * np.sum(w * w))) / x.shape[1]
     times = (starts + n_fft / 2.0) / rate
     freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
     return times, freqs, P
@@ -241,7 +242,14 @@ def spur_analysis(x, rate, f0, settle_s=2.0, exclude_hz=10.0):
     freqs = np.fft.rfftfreq(n, 1.0 / rate)
     worst = None
     for ch in range(seg.shape[1]):
-        S = np.abs(np.fft.rfft(seg[:, ch] * w)) / (np.sum(w) / 2.0)
+        # DC is measured as the window-weighted mean and removed before the FFT, so its
+        # main lobe does not spill into the bins next to 0 Hz; it then competes as a spur
+        # at 0 Hz with its true amplitude.
+        dc = float(np.sum(seg[:, ch] * w) / np.sum(w))
+        S = np.abs(np.fft.rfft((seg[:, ch] - dc) * w)) / (np.sum(w) / 2.0)
+        S[0] = abs(dc)
+        if n % 2 == 0:
+            S[-1] *= 0.5  # the Nyquist bin has no mirror image either
         near = np.abs(freqs - f0) <= exclude_hz
         if not np.any(near):
             raise ValueError("spur_analysis: fundamental outside the spectrum")
