@@ -145,9 +145,9 @@ class Runner:
             ok = r["windows"] > 0 and r["median"] <= LEVEL_MEDIAN_DB
             self.report("level", patch, name + " -1/-21",
                         f"gain {r['gain_loud']:+6.2f} dB at -1 dBFS, {r['gain_quiet']:+6.2f} dB at "
-                        f"-21 dBFS (medians); |diff| median {r['median']:5.2f} dB, "
+                        f"-21 dBFS (medians); abs diff median {r['median']:5.2f} dB, "
                         f"p95 {r['p95']:5.2f} dB over {r['windows']} windows",
-                        ok, f"median |diff| <= {LEVEL_MEDIAN_DB:g} dB")
+                        ok, f"median abs diff <= {LEVEL_MEDIAN_DB:g} dB")
 
     # ---------------------------------------------------------------- (d) spurs
     def spurs(self, patch):
