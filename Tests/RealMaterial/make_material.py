@@ -19,7 +19,12 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:
+    print("make_material: Python's numpy is missing: scripts/install-deps.sh installs it "
+          "(Debian package python3-numpy)", file=sys.stderr)
+    sys.exit(2)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gcmeasure as gm  # noqa: E402

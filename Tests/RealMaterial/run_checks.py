@@ -76,6 +76,7 @@ class Runner:
         self.cli, self.material, self.work = cli, material, work
         self.failures = []
         self.results = []
+        self.summary = {}  # (patch, variant, check) -> [passed, failed, (margin, material, figures)]
 
     def path(self, name):
         p = os.path.join(self.material, name + ".wav")
@@ -94,9 +95,16 @@ class Runner:
 
     variant = {}
 
-    def report(self, check, patch, material, figures, ok, threshold):
-        if self.variant:
-            material += " [" + ",".join(f"{k}={v}" for k, v in self.variant.items()) + "]"
+    def report(self, check, patch, material, figures, ok, threshold, margin):
+        """margin: the figure minus its threshold, in the figure's unit (> 0 fails;
+        the largest is the group's worst case in the summary)."""
+        vtext = ",".join(f"{k}={v}" for k, v in self.variant.items())
+        group = self.summary.setdefault((patch, vtext, check), [0, 0, None])
+        group[0 if ok else 1] += 1
+        if group[2] is None or margin > group[2][0]:
+            group[2] = (margin, material, figures)
+        if vtext:
+            material += f" [{vtext}]"
         line = (f"{check:7s} | {patch:15s} | {material:22s} | {figures} | "
                 f"{'PASS' if ok else 'FAIL'} ({threshold})")
         print(line, flush=True)
@@ -115,7 +123,8 @@ class Runner:
             self.report("safety", patch, name,
                         f"in peak {gm.sample_peak_db(x):6.2f} dBFS, out peak {peak:6.2f} dBFS, "
                         f"true peak {tp:6.2f} dBTP, {n} samples >= 0 dBFS",
-                        peak < SAFE_PEAK_DBFS, f"out sample peak < {SAFE_PEAK_DBFS:g} dBFS")
+                        peak < SAFE_PEAK_DBFS, f"out sample peak < {SAFE_PEAK_DBFS:g} dBFS",
+                        margin=peak - SAFE_PEAK_DBFS)
 
     # ---------------------------------------------------------------- (b) silence
     def silence(self, patch):
@@ -128,7 +137,8 @@ class Runner:
             at = int(np.argmax(np.max(np.abs(y), axis=1))) / sr if y.size else 0.0
             self.report("silence", patch, tag,
                         f"out peak {peak:7.2f} dBFS (at {at:.3f} s), RMS {gm.rms_db(y):7.2f} dBFS",
-                        peak < SILENCE_DBFS, f"out sample peak < {SILENCE_DBFS:g} dBFS")
+                        peak < SILENCE_DBFS, f"out sample peak < {SILENCE_DBFS:g} dBFS",
+                        margin=peak - SILENCE_DBFS)
 
     # ---------------------------------------------------------------- (c) level independence
     def level(self, patch):
@@ -147,7 +157,8 @@ class Runner:
                         f"gain {r['gain_loud']:+6.2f} dB at -1 dBFS, {r['gain_quiet']:+6.2f} dB at "
                         f"-21 dBFS (medians); abs diff median {r['median']:5.2f} dB, "
                         f"p95 {r['p95']:5.2f} dB over {r['windows']} windows",
-                        ok, f"median abs diff <= {LEVEL_MEDIAN_DB:g} dB")
+                        ok, f"median abs diff <= {LEVEL_MEDIAN_DB:g} dB",
+                        margin=(r["median"] - LEVEL_MEDIAN_DB) if r["windows"] else float("inf"))
 
     # ---------------------------------------------------------------- (d) spurs
     def spurs(self, patch):
@@ -162,7 +173,8 @@ class Runner:
                 self.report("spurs", patch, f"{name} step {step}",
                             f"sine {r['fund_db']:7.2f} dBFS, largest spur {r['spur_dbc']:7.2f} dBc "
                             f"at {r['spur_hz']:8.1f} Hz (ch {r['channel']})",
-                            r["spur_dbc"] < SPUR_DBC, f"< {SPUR_DBC:g} dBc after {SPUR_SETTLE_S:g} s")
+                            r["spur_dbc"] < SPUR_DBC, f"< {SPUR_DBC:g} dBc after {SPUR_SETTLE_S:g} s",
+                            margin=r["spur_dbc"] - SPUR_DBC)
 
     # ---------------------------------------------------------------- (e) noise where excited
     def noise(self, patch):
@@ -196,7 +208,8 @@ class Runner:
                         f"excited: out {out_ratio:7.2f} dB, "
                         f"in {in_ratio:7.2f} dB; {worst}",
                         np.any(far) and out_ratio <= NOISE_FAR_DB,
-                        f"far/excited <= {NOISE_FAR_DB:g} dB")
+                        f"far/excited <= {NOISE_FAR_DB:g} dB",
+                        margin=(out_ratio - NOISE_FAR_DB) if np.any(far) else float("inf"))
             for s0, s1 in silent_spans:
                 i0, i1 = int(s0 * sr), (y.shape[0] if s1 is None else int(s1 * sr))
                 peak = gm.sample_peak_db(y[i0:i1])
@@ -204,7 +217,8 @@ class Runner:
                 self.report("noise", patch, f"{name} silent {span}",
                             f"input peak {gm.sample_peak_db(x[i0:i1]):7.2f} dBFS, "
                             f"out peak {peak:7.2f} dBFS",
-                            peak < SILENCE_DBFS, f"< {SILENCE_DBFS:g} dBFS while the input is silent")
+                            peak < SILENCE_DBFS, f"< {SILENCE_DBFS:g} dBFS while the input is silent",
+                            margin=peak - SILENCE_DBFS)
 
 
 def main(argv):
@@ -254,6 +268,12 @@ def main(argv):
     if tmp:
         tmp.cleanup()
     n_fail = len(run.failures) + len(errors)
+    if run.summary:
+        print("\n| patch [variant] | check | passed | worst case (largest figure - threshold) |")
+        print("|---|---|---|---|")
+        for (patch, vtext, check), (ok, bad, worst) in run.summary.items():
+            label = patch + (f" [{vtext}]" if vtext else "")
+            print(f"| {label} | {check} | {ok}/{ok + bad} | {worst[1]}: {worst[2]} |")
     print(f"\nrun_checks: {len(run.results)} figures, {len(run.failures)} failed, {len(errors)} render errors "
           f"({', '.join(patches)}; checks: {', '.join(checks)})")
     if n_fail:

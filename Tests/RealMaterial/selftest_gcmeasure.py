@@ -7,7 +7,12 @@ import sys
 import tempfile
 import wave
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:
+    print("selftest_gcmeasure: Python's numpy is missing: scripts/install-deps.sh installs it "
+          "(Debian package python3-numpy)", file=sys.stderr)
+    sys.exit(2)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gcmeasure as gm  # noqa: E402
