@@ -146,8 +146,7 @@ class Runner:
         for name in LEVEL_MATERIAL:
             x, sr = gm.read_wav(self.path(name))
             quiet = os.path.join(self.work, f"in.{name}.-21dB.wav")
-            if not os.path.isfile(quiet):
-                gm.write_wav_float(quiet, x * g, sr)
+            gm.write_wav_float(quiet, x * g, sr)  # always: the material may have been re-made
             xq, _ = gm.read_wav(quiet)
             y, _ = self.render(patch, self.path(name), "level_loud." + name)
             yq, _ = self.render(patch, quiet, "level_quiet." + name)
