@@ -73,25 +73,51 @@ CostEstimate Engine::estimate(const Patch& p, const EngineConfig& c, int S) {
     e.parts.push_back({"/nodes/" + std::to_string(p.audioIn), "the filterbank (" + std::to_string(int(N)) + " bands" + (noise ? ", noise" : "") + ")",
                        share(C * (N * (8.0 + (noise ? 8.0 : 0.0)) + 16.0), C * (N * 30.0 + M + 30.0))});
     std::int64_t bytes = std::int64_t(C) * (std::int64_t(kMaxStepSamples) * (std::int64_t(N) + 4) + 8 * std::int64_t(N) + 64) * 4;
+    // the graph runs `settle` times per audio step; synapses evolve every step, every N steps or
+    // on episodes (counted as never: an event, not a rate)
+    const double settle = p.learning.settle;
+    const double evolvesPerStep = p.learning.evolve == PatchLearning::Evolve::step    ? 1.0
+                                  : p.learning.evolve == PatchLearning::Evolve::every ? 1.0 / p.learning.every
+                                                                                       : 0.0;
     for (size_t i = 0; i < p.nodes.size(); ++i) {
         const auto& n = p.nodes[i];
+        if (const SynapseNodeParams* sn = n.synapse()) {
+            const SynapseParams& sp = sn->params;
+            const double nIn = sp.nIn, nOut = sp.nOut, nW = nIn * nOut;
+            const bool hebb = n.kind == NodeKind::HebbianSynapse, adam = sp.optim == SynapseOptim::adam;
+            // buffers: weights, mask, the initial copy (+ dWeights, Adam's two moments), the
+            // per-channel rows, biases; the patch keeps explicit arrays as doubles
+            const double matrices = 3.0 + (hebb ? 1.0 : 0.0) + (hebb && adam ? 2.0 : 0.0);
+            bytes += std::int64_t(4.0 * (matrices * nW + C * (2.0 * nIn + 4.0 * nOut) + 6.0 * nOut))
+                     + std::int64_t(8 * (sp.weights.size() + sp.mask.size() + sp.biases.size()));
+            // advance: a multiply-add per weight and channel, gate/bias/finiteness per output;
+            // evolve: the outer product per channel, the bound, step and clip (Adam: more), the
+            // finiteness scan
+            const double advance = C * (nW + 4.0 * nOut);
+            const double evolve = hebb ? nW * (C + (adam ? 16.0 : 6.0)) + C * nOut * 2.0 : 0.0;
+            std::string what = "synapse '" + n.id + "' (" + std::string(kNodeKindNames[int(n.kind)]) + ", " + std::to_string(sp.nIn) + " x "
+                               + std::to_string(sp.nOut) + (sn->tie.empty() ? std::string() : ", tied to '" + sn->tie + "'") + ")";
+            e.parts.push_back({"/nodes/" + std::to_string(i), what, share(0.0, settle * advance + evolvesPerStep * evolve)});
+            continue;
+        }
         if (!isCellKind(n.kind)) continue;
         const double units = unitsOf(n);
         // every cell has at most 24 compartments of [batch][units] (float)
         bytes += std::int64_t(24.0 * units * C * 4.0);
         std::string what = "node '" + n.id + "' (" + std::string(kNodeKindNames[int(n.kind)]) + ", " + std::to_string(std::int64_t(units)) + " units)";
-        e.parts.push_back({"/nodes/" + std::to_string(i), what, share(0.0, units * C * cellOpsPerUnit(n))});
+        e.parts.push_back({"/nodes/" + std::to_string(i), what, share(0.0, settle * units * C * cellOpsPerUnit(n))});
     }
     for (size_t i = 0; i < p.wires.size(); ++i) {
         const auto& w = p.wires[i];
-        const double rows = (w.toNode == p.audioIn || w.toNode == p.audioOut || isCellKind(p.nodes[size_t(w.toNode)].kind)) ? C : 1.0;
+        const auto& toKind = p.nodes[size_t(w.toNode)].kind;
+        const double rows = (w.toNode == p.audioIn || w.toNode == p.audioOut || isCellKind(toKind) || isSynapseKind(toKind)) ? C : 1.0;
         const double dst = w.wRows > 0 ? w.wRows : 1.0, src = w.wCols > 0 ? w.wCols : 1.0;
         const double ops = !w.weights.empty() ? rows * (double(w.weights.size()) * 2.0 + dst) : rows * 64.0;
         bytes += std::int64_t(w.weights.size() + w.bias.size()) * 4 + (w.delay ? std::int64_t(C * 4096.0 * 4.0) : 0);
         std::string what = "wire " + (w.id.empty() ? std::string() : "'" + w.id + "' ") + "(" + p.nodes[size_t(w.fromNode)].id + "." + w.fromComp
                            + " -> " + p.nodes[size_t(w.toNode)].id + "." + w.toComp
                            + (w.weights.empty() ? std::string() : ", " + std::to_string(std::int64_t(dst)) + " x " + std::to_string(std::int64_t(src)) + " weights") + ")";
-        e.parts.push_back({"/wires/" + std::to_string(i), what, share(0.0, ops)});
+        e.parts.push_back({"/wires/" + std::to_string(i), what, share(0.0, settle * ops)});
     }
     for (const auto& part : e.parts) e.coreShare += part.coreShare;
     e.bytes = bytes;

@@ -169,7 +169,7 @@ void EngineImpl::runStep() noexcept {
     bindings.apply(controls, net);
     bank.analyse(clock.input(), clock.stride(), clock.step(), bands.data, level.data, samples.data);
     const float hostReward = std::isfinite(controls[HostParam::reward]) ? controls[HostParam::reward] : 0.f;
-    net.step(dtMs(), hostReward + heldEventReward);
+    net.settle(dtMs(), hostReward + heldEventReward);
     net.latchDelays();
     mixOut();
     ++steps;
@@ -216,6 +216,9 @@ void Engine::setTelemetryRing(TelemetryRing* ring) noexcept { impl_->telemetry.s
 const PatchInfo& Engine::info() const noexcept { return impl_->info; }
 const EngineConfig& Engine::config() const noexcept { return impl_->cfg; }
 std::uint64_t Engine::stepCount() const noexcept { return impl_->steps; }
+void Engine::setLearning(bool on) noexcept { impl_->net.setLearning(on); }
+void Engine::setLearnRateScale(float scale) noexcept { impl_->net.setLearnRateScale(scale); }
+void Engine::resetWeights() noexcept { impl_->net.resetWeights(); }
 
 std::vector<float> Engine::probe(const std::string& nodeId, const std::string& compartment, int channel) const {
     auto& net = impl_->net;

@@ -98,6 +98,15 @@ public:
     void reset() noexcept;
     /** The current step size in samples (the input -> output delay). */
     int latencySamples() const noexcept;
+    /** Learning (audio thread, like setControls; never allocate, lock or throw). Off: no
+        synapse evolves, so every weight stays bit for bit (on by default). */
+    void setLearning(bool on) noexcept;
+    /** Scales the eta of every HebbianSynapse (1: the patch's), from the next evolve;
+        non-finite values are ignored, others clamped to 0..100. */
+    void setLearnRateScale(float scale) noexcept;
+    /** Every synapse's weights and biases back to their values when the engine was built
+        (the initialiser's, from its seed); Adam's moments cleared. */
+    void resetWeights() noexcept;
     /** GUI thread: the oldest snapshot not yet read; false when none. */
     bool popTelemetry(Telemetry& out) noexcept;
     /** Off the audio thread, before the engine processes: its snapshots go into `ring` (owned

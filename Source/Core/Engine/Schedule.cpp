@@ -3,10 +3,16 @@
 
 namespace graded {
 
+bool isLearningWire(const Patch& patch, const PatchWire& w) noexcept {
+    return w.toNode >= 0 && size_t(w.toNode) < patch.nodes.size() && patch.nodes[size_t(w.toNode)].kind == NodeKind::HebbianSynapse
+           && (w.toComp == "pre" || w.toComp == "post");
+}
+
 Schedule scheduleOf(const Patch& patch) {
     const size_t N = patch.nodes.size();
     auto valid = [&](const PatchWire& w) {
-        return !w.delay && w.fromNode >= 0 && w.toNode >= 0 && size_t(w.fromNode) < N && size_t(w.toNode) < N;
+        return !w.delay && w.fromNode >= 0 && w.toNode >= 0 && size_t(w.fromNode) < N && size_t(w.toNode) < N
+               && !isLearningWire(patch, w);
     };
     std::vector<int> indeg(N, 0);
     std::vector<std::vector<int>> out(N);

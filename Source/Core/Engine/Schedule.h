@@ -12,9 +12,13 @@
 
 namespace graded {
 
+/** A wire into a HebbianSynapse's `pre` or `post`: read when the synapse evolves (after the
+    settling steps), not in step order, so it takes no part in the schedule. */
+bool isLearningWire(const Patch& patch, const PatchWire& wire) noexcept;
+
 /** The nodes in the order a step runs them: Kahn's algorithm over the undelayed wires (FIFO,
     sources in node order). Nodes on or after a cycle of undelayed wires are left out. Wires
-    with an unresolved end are ignored. */
+    with an unresolved end, and learning wires (isLearningWire), are ignored. */
 struct Schedule {
     std::vector<int> order;
     std::vector<bool> scheduled;   ///< per node: in `order`

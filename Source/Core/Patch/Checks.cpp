@@ -10,7 +10,7 @@ void checkCycles(Issues& is, const Patch& patch) {
     if (s.complete()) return;
     for (size_t i = 0; i < patch.wires.size(); ++i) {
         const auto& w = patch.wires[i];
-        if (w.delay || w.fromNode < 0 || w.toNode < 0) continue;
+        if (w.delay || w.fromNode < 0 || w.toNode < 0 || isLearningWire(patch, w)) continue;
         if (!s.scheduled[size_t(w.fromNode)] && !s.scheduled[size_t(w.toNode)])
             is.add("/wires/" + std::to_string(i), "part of a cycle without a delay (" + patch.nodes[size_t(w.fromNode)].id + " -> "
                                                       + patch.nodes[size_t(w.toNode)].id + "); set \"delay\": true on one wire of the cycle");

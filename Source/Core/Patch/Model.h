@@ -4,6 +4,7 @@
 
 #include "../Cells/CellFactory.h"
 #include "../Engine/HostParams.h"
+#include "../Synapses/SynapseParams.h"
 
 #include <stdexcept>
 #include <string>
@@ -28,15 +29,21 @@ private:
     std::vector<PatchIssue> issues_;
 };
 
-/** Node kinds: the six cells (same order as CellKind) plus the audio I/O nodes. Each has a
-    NodeSpec (Patch/NodeSpecs.h). */
+/** Node kinds: the six cells (same order as CellKind), the audio I/O nodes, then the
+    synapses (same order as SynapseKind). Each has a NodeSpec (Patch/NodeSpecs.h). */
 enum class NodeKind { RateCell, GaussianErrorCell, LaplacianErrorCell, BernoulliErrorCell,
-                      LeakyNoiseCell, RewardErrorCell, AudioIn, AudioOut };
+                      LeakyNoiseCell, RewardErrorCell, AudioIn, AudioOut,
+                      DenseSynapse, HebbianSynapse };
 inline constexpr std::string_view kNodeKindNames[] = {
     "RateCell", "GaussianErrorCell", "LaplacianErrorCell", "BernoulliErrorCell",
-    "LeakyNoiseCell", "RewardErrorCell", "AudioIn", "AudioOut"};
-inline constexpr int kNumNodeKinds = 8;
+    "LeakyNoiseCell", "RewardErrorCell", "AudioIn", "AudioOut",
+    "DenseSynapse", "HebbianSynapse"};
+inline constexpr int kNumNodeKinds = 10;
 inline bool isCellKind(NodeKind k) noexcept { return static_cast<int>(k) < kNumCellKinds; }
+inline bool isSynapseKind(NodeKind k) noexcept { return k == NodeKind::DenseSynapse || k == NodeKind::HebbianSynapse; }
+inline SynapseKind synapseKindOf(NodeKind k) noexcept {
+    return k == NodeKind::HebbianSynapse ? SynapseKind::HebbianSynapse : SynapseKind::DenseSynapse;
+}
 
 /** AudioIn: the analysis filterbank and what a step heard (fields: Engine/AudioInSpec.cpp). */
 struct AudioInParams {
@@ -59,16 +66,38 @@ struct AudioOutParams {
     double bandGainDefault = 0.0;  ///< value of bandGains when no wire drives it (linear units or dB)
 };
 
+/** DenseSynapse / HebbianSynapse: ngclearn's parameters (batch_size 1 here: the engine sets
+    it to the channel count) and the synapse whose weights it reads transposed ("tie"). */
+struct SynapseNodeParams {
+    SynapseParams params;
+    std::string tie;          ///< node id, or empty
+    int tieNode = -1;         ///< its index (resolved at load)
+};
+
 struct PatchNode {
     std::string id;
     NodeKind kind = NodeKind::RateCell;
-    /** Cells: ngclearn params (without batch_size); AudioIn, AudioOut: theirs. */
-    std::variant<ParamMap, AudioInParams, AudioOutParams> settings;
+    /** Cells: ngclearn params (without batch_size); AudioIn, AudioOut, synapses: theirs. */
+    std::variant<ParamMap, AudioInParams, AudioOutParams, SynapseNodeParams> settings;
 
     const ParamMap* cellParams() const noexcept { return std::get_if<ParamMap>(&settings); }
     const AudioInParams* audioIn() const noexcept { return std::get_if<AudioInParams>(&settings); }
     const AudioOutParams* audioOut() const noexcept { return std::get_if<AudioOutParams>(&settings); }
+    const SynapseNodeParams* synapse() const noexcept { return std::get_if<SynapseNodeParams>(&settings); }
 };
+
+/** When synapses learn (the patch's "learning" object): `settle` steps of the graph per audio
+    step, then every HebbianSynapse evolves every step, every `every` audio steps, or on
+    endEpisode events. */
+struct PatchLearning {
+    enum class Evolve { step, every, episode };
+    Evolve evolve = Evolve::step;
+    int every = 1;            ///< Evolve::every: audio steps between evolves
+    int settle = 1;           ///< graph steps per audio step
+};
+/** Largest `settle` and `every` a patch may ask for. */
+inline constexpr int kMaxSettleSteps = 64;
+inline constexpr int kMaxEvolveEvery = 1000000;
 
 /** A wire from an output compartment to an input compartment: dst += W src + bias per row.
     `weights` empty means a scalar gain (and broadcast from 1 column if the source has one). */
@@ -109,6 +138,7 @@ struct Patch {
     std::vector<PatchNode> nodes;
     std::vector<PatchWire> wires;
     std::vector<PatchBinding> bindings;
+    PatchLearning learning;
     int audioIn = -1, audioOut = -1; ///< node indices
 
     const AudioInParams& input() const { return *nodes[size_t(audioIn)].audioIn(); }

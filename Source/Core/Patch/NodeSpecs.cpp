@@ -12,6 +12,8 @@ const NodeSpec& nodeSpec(NodeKind kind) {
     switch (kind) {
         case NodeKind::AudioIn: return audioInSpec();
         case NodeKind::AudioOut: return audioOutSpec();
+        case NodeKind::DenseSynapse: return denseSynapseSpec();
+        case NodeKind::HebbianSynapse: return hebbianSynapseSpec();
         default: return cellSpec(static_cast<CellKind>(kind));
     }
 }
@@ -23,6 +25,10 @@ NodeSizes nodeSizes(const PatchNode& node, int bands, int channels) {
     if (const auto* in = node.audioIn()) {
         s.bands = in->bands;
         s.samples = in->samples;
+    }
+    if (const auto* syn = node.synapse()) {
+        s.units = syn->params.nIn;
+        s.bands = syn->params.nOut;
     }
     if (const auto* m = node.cellParams()) {
         const auto it = m->find("n_units");

@@ -127,6 +127,84 @@ bool readCellNode(Issues& is, const json& params, const std::string& path, Patch
     }
 }
 
+/** A synapse's parameters: ngclearn's names (parseSynapseParams) plus "tie"; batch_size is
+    the engine's. Its weights count toward the patch's total (`table.synapseWeights`). */
+bool readSynapseNode(Issues& is, const json& params, const std::string& path, PatchNode& node, NodeTable& table) {
+    SynapseNodeParams sn;
+    json rest = params;
+    bool ok = true;
+    if (rest.contains("batch_size")) {
+        is.add(path + "/params/batch_size", "is set by the engine (one row per audio channel); remove it");
+        rest.erase("batch_size");
+        ok = false;
+    }
+    if (rest.contains("tie")) {
+        if (!rest["tie"].is_string() || rest["tie"].get<std::string>().empty()) {
+            is.add(path + "/params/tie", "must be the id of another synapse node");
+            ok = false;
+        } else {
+            sn.tie = rest["tie"].get<std::string>();
+        }
+        rest.erase("tie");
+    }
+    try {
+        sn.params = parseSynapseParams(synapseKindOf(node.kind), rest);
+    } catch (const ConfigError& e) {
+        std::string field = e.field();
+        std::replace(field.begin(), field.end(), '.', '/');
+        is.add(path + "/params/" + field, messageOf(e));
+        node.settings = SynapseNodeParams{};
+        return false;
+    }
+    const std::int64_t nW = std::int64_t(sn.params.nIn) * sn.params.nOut;
+    if (table.synapseWeights + nW > limits::kMaxWeightsTotal) {
+        is.add(path + "/params/shape", "synapse '" + node.id + "' brings the patch to " + std::to_string(table.synapseWeights + nW)
+                                           + " weights; the limit is " + std::to_string(limits::kMaxWeightsTotal));
+        ok = false;
+    } else {
+        table.synapseWeights += nW;
+    }
+    node.settings = std::move(sn);
+    return ok;
+}
+
+/** Each "tie" names another synapse that read well, is not tied itself, and has the
+    transposed shape. */
+void resolveTies(Issues& is, Patch& patch, NodeTable& table) {
+    for (size_t i = 0; i < patch.nodes.size(); ++i) {
+        auto& node = patch.nodes[i];
+        auto* sn = std::get_if<SynapseNodeParams>(&node.settings);
+        if (!sn || sn->tie.empty() || !table.ok[i]) continue;
+        const std::string path = "/nodes/" + std::to_string(i) + "/params/tie";
+        const auto it = table.byId.find(sn->tie);
+        if (it == table.byId.end()) {
+            is.add(path, "unknown node '" + sn->tie + "'");
+            table.ok[i] = false;
+            continue;
+        }
+        const int t = it->second;
+        const auto& other = patch.nodes[size_t(t)];
+        const auto* on = other.synapse();
+        if (size_t(t) == i) {
+            is.add(path, "a synapse cannot be tied to itself");
+        } else if (!isSynapseKind(other.kind)) {
+            is.add(path, "'" + sn->tie + "' is a " + std::string(kNodeKindNames[int(other.kind)]) + ", not a synapse");
+        } else if (!table.ok[size_t(t)] || !on) {
+            // reported at its own node
+        } else if (!on->tie.empty()) {
+            is.add(path, "'" + sn->tie + "' is tied itself (tie to the synapse that owns the weights, '" + on->tie + "')");
+        } else if (on->params.nIn != sn->params.nOut || on->params.nOut != sn->params.nIn) {
+            is.add(path, "a tied synapse must have the transposed shape of '" + sn->tie + "': [" + std::to_string(on->params.nOut) + ", "
+                             + std::to_string(on->params.nIn) + "], not [" + std::to_string(sn->params.nIn) + ", "
+                             + std::to_string(sn->params.nOut) + "]");
+        } else {
+            sn->tieNode = t;
+            continue;
+        }
+        table.ok[i] = false;
+    }
+}
+
 } // namespace
 
 void readNodes(Issues& is, const json& root, Patch& patch, NodeTable& table) {
@@ -176,6 +254,7 @@ void readNodes(Issues& is, const json& root, Patch& patch, NodeTable& table) {
             }
             if (kindOk) {
                 if (isCellKind(node.kind)) ok = readCellNode(is, params, path, node);
+                else if (isSynapseKind(node.kind)) ok = readSynapseNode(is, params, path, node, table);
                 else if (node.kind == NodeKind::AudioIn) ok = readIoNode<AudioInParams>(is, params, path, node, patch.audioIn, int(i));
                 else ok = readIoNode<AudioOutParams>(is, params, path, node, patch.audioOut, int(i));
             }
@@ -185,6 +264,7 @@ void readNodes(Issues& is, const json& root, Patch& patch, NodeTable& table) {
         table.sizes.push_back(nodeSizes(node, bands, 2));
         patch.nodes.push_back(std::move(node));
     }
+    resolveTies(is, patch, table);
     for (const NodeKind k : {NodeKind::AudioIn, NodeKind::AudioOut}) {
         const int slot = k == NodeKind::AudioIn ? patch.audioIn : patch.audioOut;
         const std::string_view name = kNodeKindNames[int(k)];

@@ -57,6 +57,39 @@ bool readNumber(Issues& is, const json& obj, const std::string& key, const std::
     return true;
 }
 
+void readLearning(Issues& is, const json& root, Patch& patch) {
+    if (!root.contains("learning")) return;
+    const json& l = root["learning"];
+    if (!l.is_object()) {
+        is.add("/learning", "must be an object such as {\"evolve\": \"step\", \"settle\": 1}");
+        return;
+    }
+    for (auto it = l.begin(); it != l.end(); ++it)
+        if (it.key() != "evolve" && it.key() != "settle" && it.key() != "comment") is.add("/learning/" + escapePointer(it.key()), "unknown key");
+    auto whole = [&](const json& v, const std::string& path, int hi, int& out) {
+        if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() != std::floor(v.get<double>()) || v.get<double>() < 1
+            || v.get<double>() > hi) {
+            is.add(path, "must be a whole number in 1.." + std::to_string(hi));
+            return;
+        }
+        out = int(v.get<double>());
+    };
+    if (l.contains("settle")) whole(l["settle"], "/learning/settle", kMaxSettleSteps, patch.learning.settle);
+    if (l.contains("evolve")) {
+        const json& e = l["evolve"];
+        if (e == "step") {
+            patch.learning.evolve = PatchLearning::Evolve::step;
+        } else if (e == "episode") {
+            patch.learning.evolve = PatchLearning::Evolve::episode;
+        } else if (e.is_object() && e.size() == 1 && e.contains("every")) {
+            patch.learning.evolve = PatchLearning::Evolve::every;
+            whole(e["every"], "/learning/evolve/every", kMaxEvolveEvery, patch.learning.every);
+        } else {
+            is.add("/learning/evolve", "must be \"step\", \"episode\" or {\"every\": N}");
+        }
+    }
+}
+
 } // namespace reading
 
 Patch loadPatch(const std::string& text) {
@@ -87,7 +120,7 @@ Patch loadPatch(const std::string& text) {
     }
     Issues is;
     Patch patch;
-    static const std::set<std::string> topKeys{"format", "name", "description", "nodes", "wires", "bindings"};
+    static const std::set<std::string> topKeys{"format", "name", "description", "nodes", "wires", "bindings", "learning"};
     for (auto it = root.begin(); it != root.end(); ++it)
         if (!topKeys.count(it.key())) is.add("/" + escapePointer(it.key()), "unknown key");
     if (!root.contains("format") || !root["format"].is_number_integer() || root["format"] != 1)
@@ -106,6 +139,7 @@ Patch loadPatch(const std::string& text) {
     readWires(is, root, patch, table, wireIds);
     checkCycles(is, patch);
     readBindings(is, root, patch, table, wireIds);
+    readLearning(is, root, patch);
     if (!is.list.empty()) throw PatchError(std::move(is.list));
     return patch;
 }

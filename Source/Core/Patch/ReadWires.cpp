@@ -43,6 +43,11 @@ bool readEnd(Issues& is, const json& w, const char* key, const std::string& path
         is.add(p, "unknown compartment '" + cname + "' of " + std::string(spec.kind) + " '" + nid + "' (has " + compNames(spec) + ")");
         return false;
     }
+    if (isSynapseKind(patch.nodes[size_t(node)].kind) && end.spec->role == CompartmentRole::state) {
+        is.add(p, "'" + cname + "' is the state of " + std::string(spec.kind) + " '" + nid
+                      + "' and cannot be wired (wire its inputs, outputs, gate, pre or post)");
+        return false;
+    }
     end.shape = {end.spec->name, end.spec->rows == CompRows::perChannel, table.sizes[size_t(node)].colsOf(*end.spec)};
     return true;
 }
@@ -128,7 +133,7 @@ void readWires(Issues& is, const json& root, Patch& patch, const NodeTable& tabl
         is.add("/wires", "must be an array");
         return;
     }
-    std::int64_t totalWeights = 0;
+    std::int64_t totalWeights = table.synapseWeights;
     const auto& wires = root["wires"];
     for (size_t i = 0; i < wires.size(); ++i) {
         const std::string path = "/wires/" + std::to_string(i);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,12 +34,15 @@ struct NodeTable {
     std::map<std::string, int> byId;
     std::vector<bool> ok;
     std::vector<NodeSizes> sizes;
+    std::int64_t synapseWeights = 0;   ///< weights of every synapse node (count toward the wires' total)
 };
 
 /** The parts of loadPatch, in order. */
 void readNodes(Issues& is, const json& root, Patch& patch, NodeTable& table);
 void readWires(Issues& is, const json& root, Patch& patch, const NodeTable& table, std::map<std::string, int>& wireIds);
 void checkCycles(Issues& is, const Patch& patch);
+/** The patch's "learning" object (settling steps and when synapses evolve). */
+void readLearning(Issues& is, const json& root, Patch& patch);
 void readBindings(Issues& is, const json& root, Patch& patch, const NodeTable& table, const std::map<std::string, int>& wireIds);
 
 } // namespace graded::reading

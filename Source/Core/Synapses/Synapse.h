@@ -325,6 +325,9 @@ public:
         }
     }
 
+    /** Sets the learning rate (the engine's learn-rate scale); used from the next evolve. */
+    void setEta(double eta) noexcept { this->p_.eta = eta; }
+
     /** Adam's step count (0 before the first evolve). */
     long long optimiserStep() const noexcept { return step_; }
 
