@@ -31,6 +31,9 @@ PKGS=(
   # libraries, the LV2 specification bundles (/usr/lib/lv2/*.lv2: lv2lint looks up class
   # labels there), xprop to prepare the bare Xvfb display
   liblilv-0-0 libelf1 lv2-dev x11-utils
+  # real-material checks (ctest -L real, Tests/RealMaterial): General MIDI instruments
+  # rendered by fluidsynth with the FluidR3_GM soundfont, speech by espeak-ng
+  fluidsynth fluid-soundfont-gm espeak-ng
 )
 
 if [ "${GRADED_SKIP_APT:-0}" = "1" ]; then exit 0; fi
