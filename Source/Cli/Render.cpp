@@ -483,7 +483,7 @@ int runRender(const std::vector<std::string>& args) {
             // --trace/--plot they are dropped here, never kept. A trace row joins every
             // instance's snapshot of the same step (they run in lockstep).
             const auto* engine = procs.front()->engineForProcessingThread(); // we are its processing thread
-            const int stepSamples = engine != nullptr ? engine->latencySamples() : latency;
+            const int stepSamples = engine != nullptr ? engine->stepSamples() : latency;
             for (size_t g = 0; g < procs.size(); ++g) {
                 auto& got = snapshots[g];
                 got.clear();
