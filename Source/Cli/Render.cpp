@@ -323,12 +323,15 @@ int runRender(const std::vector<std::string>& args) {
             throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
                              sampleRateText(sr) + " Hz) through this patch: " + status.toStdString()};
         const int latency = procs.front()->getLatencySamples();
+        // the engine's step (the latency is one step plus the output limiter's look-ahead)
+        const auto* preparedEngine = procs.front()->engineForProcessingThread(); // not processing yet
+        const int stepNow = preparedEngine != nullptr ? preparedEngine->stepSamples() : latency;
         if (auto* stepParam = procs.front()->parameters().getParameter("step")) {
             const auto asked = stepParam->getCurrentValueAsText();
-            if (asked.getIntValue() > 0 && asked.getIntValue() != latency)
+            if (asked.getIntValue() > 0 && asked.getIntValue() != stepNow)
                 std::fprintf(stderr, "render: note: step %s asked, the engine runs %d-sample steps at %s Hz (the smallest "
                                      "step that fits its real-time budget there)\n",
-                             asked.toRawUTF8(), latency, sampleRateText(sr).c_str());
+                             asked.toRawUTF8(), stepNow, sampleRateText(sr).c_str());
         }
         for (auto& proc : procs)
             if (proc->getLatencySamples() != latency)
@@ -539,7 +542,7 @@ int runRender(const std::vector<std::string>& args) {
             p.seconds = static_cast<double>(total) / sr;
             p.title = "GradedCells render: " + procs.front()->currentPatchName() + " (" +
                       (o.in.empty() ? juce::String("demo clip") : juce::String(o.in)) + ", " + juce::String(channels) + " ch, " +
-                      juce::String(sampleRateText(sr)) + " Hz, " + juce::String(latency) + "-sample steps)";
+                      juce::String(sampleRateText(sr)) + " Hz, " + juce::String(stepNow) + "-sample steps, latency " + juce::String(latency) + ")";
             writePlot(cwd.getChildFile(o.plot), o.plot, p);
         }
 
@@ -567,7 +570,7 @@ int runRender(const std::vector<std::string>& args) {
                                  "converter would clip\n", dbfs(tp));
         if (runningLatency != latency)
             std::fprintf(stderr, "render: warning: the processor reported %d samples of latency after prepareToPlay but its "
-                                 "engine runs %d-sample steps: the output is misaligned by %d samples (a processor bug)\n",
+                                 "engine's latency is %d samples: the output is misaligned by %d samples (a processor bug)\n",
                          latency, runningLatency, runningLatency - latency);
         if (telemetryFullBlocks > 0)
             std::fprintf(stderr, "render: warning: in %lld blocks the processor's telemetry queue (15 snapshots) was full, "
