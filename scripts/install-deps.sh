@@ -21,6 +21,8 @@ PKGS=(
   libxrandr-dev libxrender-dev libgl-dev libflac-dev libvorbis-dev libogg-dev
   # headless GUI tests and screenshots
   xvfb xauth imagemagick
+  # scripts/make-readme-media.sh: Ogg excerpts and spectrograms of the README examples
+  sox libsox-fmt-base
   # a real DAW for scripts/ardour-test.sh (ctest -L daw), LV2 tools
   ardour lilv-utils
   # the LV2 bundle's post-build TTL fix-up (scripts/fix-lv2-ttl.py)

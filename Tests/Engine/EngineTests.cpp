@@ -307,15 +307,15 @@ TEST_CASE("telemetry: fixed-size snapshots about 30 times a second - one way", "
     }
     CHECK(count >= 13); // 0.5 s at ~30/s, the FIFO holds 15
     CHECK(count <= 16);
-    CHECK(last.numNodes == 5);
+    CHECK(last.numNodes == 8); // in, expect, error, forget, critic, praise, blame, out
     CHECK(last.numBands == 48);
     CHECK(std::string(last.nodes[1].id) == "expect");
     CHECK(last.nodes[1].kind == NodeKind::RateCell);
     CHECK(last.nodes[1].main.name == "zF");
     CHECK(last.nodes[1].main.numValues == 48);
     CHECK(last.nodes[1].secondary.name == "z");
-    CHECK(last.nodes[3].kind == NodeKind::RewardErrorCell);
-    CHECK(last.nodes[3].scalar.name == "mu");
+    CHECK(last.nodes[4].kind == NodeKind::RewardErrorCell);
+    CHECK(last.nodes[4].scalar.name == "mu");
     CHECK(last.nodes[2].scalar.name == "L");
     CHECK(last.nodes[2].scalar.value < 0.f);
     CHECK(last.cpuLoad > 0.f);
