@@ -44,6 +44,10 @@ GradedCellsProcessor::GradedCellsProcessor()
                                .withOutput("Output", juce::AudioChannelSet::stereo(), true)),
       apvts_(*this, nullptr, "PARAMETERS", createParameterLayout(factoryPatchNames())) {
     cache_.bind(apvts_);
+    overrides_.bind(apvts_);
+    osc_ = std::make_unique<OscControl>(overrides_);
+    // The feedback stream reads telemetry itself only while no editor does.
+    osc_->setSnapshotSource([this](Telemetry& t) { return getActiveEditor() == nullptr && telemetry_.pop(t); });
     selection_ = factorySelection(0);
     apvts_.addParameterListener(parameterId(HostParam::patch), this);
     housekeeping_ = std::make_unique<Housekeeping>(*this);
@@ -51,6 +55,7 @@ GradedCellsProcessor::GradedCellsProcessor()
 
 GradedCellsProcessor::~GradedCellsProcessor() {
     housekeeping_.reset();
+    osc_.reset();
     apvts_.removeParameterListener(parameterId(HostParam::patch), this);
     delete engine_;
     engine_ = nullptr;
@@ -154,6 +159,7 @@ void GradedCellsProcessor::buildPendingPatchParameter() {
 }
 
 void GradedCellsProcessor::housekeeping() {
+    overrides_.commit(); // MIDI learn / OSC parameter moves -> the parameters and the host
     handoff_.collect();
     buildPendingPatchParameter();
     const int latency = latencyOfRunningEngine_.load(std::memory_order_relaxed);
@@ -305,6 +311,10 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
         engine_ = next;
         monitor_.engineSwaps.fetch_add(1, std::memory_order_relaxed);
     }
+    // MIDI learn and OSC, lock-free: mapped CCs move parameters (even while running dry),
+    // OSC events reach the engine (see MidiLearn.h, OscControl.h).
+    midiLearn_.process(midi, reservedCcs(), overrides_);
+    osc_->drain(engine_);
     if (engine_ == nullptr) {
         // No engine (the patch cannot run at this rate): the audio passes through dry; the
         // processor sanitises it itself here (non-finite -> 0, within the output ceiling).
@@ -321,6 +331,7 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
     // Parameters once per block; the engine owns the reset edge, input sanitising, denormal
     // handling and the output ceiling.
     cache_.read(controls_);
+    overrides_.apply(controls_);
     engine_->setControls(controls_);
     handleMidi(midi, numSamples);
     const int engineChannels = juce::jmin(numChannels, engine_->config().numChannels);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "EngineHandoff.h"
+#include "MidiLearn.h"
+#include "OscControl.h"
 #include "Parameters.h"
 
 #include <Graph/Engine.h>
@@ -101,7 +103,11 @@ public:
     /** GUI thread (one consumer): the oldest telemetry snapshot not yet read. Snapshots
         come from whichever engine runs: each engine writes straight into this one lock-free
         ring (Engine::setTelemetryRing), which outlives engine swaps. */
-    bool popTelemetry(Telemetry& out) noexcept { return telemetry_.pop(out); }
+    bool popTelemetry(Telemetry& out) noexcept {
+        if (!telemetry_.pop(out)) return false;
+        if (osc_ != nullptr) osc_->noteSnapshot(out); // the OSC feedback stream sees what the editor reads
+        return true;
+    }
 
     /** The editor's size, remembered across editor openings and saved in the state
         ({0, 0} until the editor was first sized). */
@@ -119,6 +125,22 @@ public:
         or keeps its value (hold; what states saved before this setting existed get). */
     RewardRelease rewardRelease() const noexcept { return static_cast<RewardRelease>(rewardRelease_.load()); }
     void setRewardRelease(RewardRelease r) noexcept { rewardRelease_.store(static_cast<int>(r)); }
+
+    // ---- MIDI learn and OSC (README "MIDI learn", "OSC"; MidiLearn.h, OscControl.h) ----
+    MidiLearn& midiLearn() noexcept { return midiLearn_; }
+    OscControl& osc() noexcept { return *osc_; }
+    /** Host parameters set by mapped CCs or OSC, pending until the message thread tells the host. */
+    const ParameterOverrides& parameterOverrides() const noexcept { return overrides_; }
+    /** Message thread: tells the host those values now (the housekeeping timer does it at 30 Hz). */
+    int commitParameterOverrides() { return overrides_.commit(); }
+    /** The CCs that have another job now (reward CC, episode CC; 120..127): never learnt,
+        and a mapping on one is inactive. */
+    ReservedCcs reservedCcs() const noexcept {
+        ReservedCcs r;
+        r.add(rewardCc());
+        r.add(episodeCc());
+        return r;
+    }
 
     /** Every parameter to its default, factory patch 0, default MIDI mapping. */
     void resetToDefaultState();
@@ -221,6 +243,10 @@ private:
 
     std::uint64_t nextVersion_ = 1;   ///< guarded by buildMutex_
     std::unique_ptr<Housekeeping> housekeeping_;
+
+    ParameterOverrides overrides_;    ///< MIDI learn / OSC -> parameters (lock-free)
+    MidiLearn midiLearn_;             ///< the CC table (read by the audio thread)
+    std::unique_ptr<OscControl> osc_; ///< (destroyed first: its thread uses overrides_)
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(GradedCellsProcessor)
 };

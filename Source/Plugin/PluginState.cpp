@@ -5,6 +5,8 @@
 //     <Midi rewardCc="1" episodeCc="64" rewardAfterNoteOff="zero|hold"/>
 //     <Editor width="1100" height="720"/>                             (optional)
 //     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
+//     <MidiLearn version="1"> <Map cc="7" param="tau"/> ... </MidiLearn>   (MidiLearn.h)
+//     <Osc version="1" enabled="0" port="9000" feedback="0" ... />        (OscControl.h)
 //   </GradedCellsState>
 // Older states (formatVersion missing or 0) load. Anything unreadable (too big, nested
 // deeper than limits::kMaxXmlDepth, truncated, foreign, malformed) is refused whole before
@@ -40,6 +42,8 @@ struct StagedState {
     RewardRelease rewardRelease = RewardRelease::hold; ///< states from before the setting: hold, as then
     int editorWidth = 0, editorHeight = 0;
     int formatVersion = 0;
+    std::optional<MidiLearnState> midiLearn;   ///< none: no mappings
+    std::optional<OscSettings> osc;            ///< none: OSC off
 };
 
 struct StateError {
@@ -114,6 +118,14 @@ StagedState stage(const juce::XmlElement& xml) {
         else if (release != "hold") throw StateError{"malformed rewardAfterNoteOff '" + release + "'"};
     }
 
+    // MIDI learn and OSC: checked as strictly as the Midi block (a malformed one refuses the state).
+    try {
+        if (const auto t = tree.getChildWithName("MidiLearn"); t.isValid()) s.midiLearn = MidiLearnState::fromValueTree(t);
+        if (const auto t = tree.getChildWithName("Osc"); t.isValid()) s.osc = OscSettings::fromValueTree(t);
+    } catch (const std::runtime_error& e) {
+        throw StateError{juce::String(e.what())};
+    }
+
     // The editor's size is a convenience: a bad value is ignored, not a reason to reject.
     const auto editor = tree.getChildWithName(kEditorTag);
     if (editor.isValid()) {
@@ -160,10 +172,12 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
         const auto p = static_cast<HostParam>(i);
         juce::ValueTree child("PARAM");
         child.setProperty("id", parameterId(p), nullptr);
-        child.setProperty("value", cache_.get(p), nullptr);
+        child.setProperty("value", overrides_.pending(p).value_or(cache_.get(p)), nullptr); // a MIDI/OSC move not yet told to the host counts
         params.appendChild(child, nullptr);
     }
     root.appendChild(params, nullptr);
+    root.appendChild(MidiLearnState{midiLearn_.mappings()}.toValueTree(), nullptr);
+    root.appendChild(osc_->settings().toValueTree(), nullptr);
 
     if (auto xml = root.createXml()) copyXmlToBinary(*xml, destData);
 }
@@ -229,6 +243,7 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
                                  " is newer than this build's " + juce::String(kStateFormatVersion) +
                                  "; loading the parts it knows");
 
+    overrides_.discardPending(); // MIDI/OSC moves from before the state are not carried over it
     for (int i = 0; i < kNumHostParams; ++i) {
         const auto p = static_cast<HostParam>(i);
         if (p == HostParam::patch) continue;
@@ -240,6 +255,10 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     setRewardCc(staged.rewardCc);
     setEpisodeCc(staged.episodeCc);
     setRewardRelease(staged.rewardRelease);
+    midiLearn_.clearAll();
+    if (staged.midiLearn)
+        for (const auto& [cc, p] : staged.midiLearn->maps) midiLearn_.map(cc, p);
+    osc_->setSettings(staged.osc.value_or(OscSettings{}));
     if (staged.editorWidth > 0) setEditorSize(staged.editorWidth, staged.editorHeight);
 
     juce::String error;
@@ -266,6 +285,8 @@ void GradedCellsProcessor::resetToDefaultState() {
     setRewardCc(kDefaultRewardCc);
     setEpisodeCc(kDefaultEpisodeCc);
     setRewardRelease(RewardRelease::zero);
+    midiLearn_.clearAll();
+    osc_->setSettings(OscSettings{});
     selectFactoryPatch(0);
 }
 
