@@ -196,6 +196,8 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     addAndMakeVisible(bands_);
     addAndMakeVisible(meters_);
 
+    remote_ = std::make_unique<RemoteControlUi>(processor_, *this); // "Remote..." button, right-click MIDI learn
+
     rebuildPatchList();
     syncPatch(true);
 
@@ -415,6 +417,7 @@ void PluginEditor::resized() {
     title_.setBounds(top.removeFromLeft(150));
     folderButton_.setBounds(top.removeFromRight(120).reduced(2));
     midiButton_.setBounds(top.removeFromRight(80).reduced(2));
+    if (remote_) remote_->button().setBounds(top.removeFromRight(96).reduced(2));
     loadButton_.setBounds(top.removeFromRight(120).reduced(2));
     patchBox_.setBounds(top.reduced(4, 2));
     if (status_.isVisible()) status_.setBounds(r.removeFromTop(34));

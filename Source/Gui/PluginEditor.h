@@ -3,6 +3,7 @@
 
 #include "GraphView.h"
 #include "LiveViews.h"
+#include "RemoteControl.h"
 #include "Theme.h"
 
 #include <Graph/HostParams.h>
@@ -66,6 +67,8 @@ public:
     /** The warning line shown above the description (empty and hidden when all is well). */
     juce::String statusText() const { return status_.isVisible() ? status_.getText() : juce::String(); }
     int snapshotsSeen() const noexcept { return snapshots_; }
+    /** MIDI learn menu and the "Remote..." panel (MIDI mappings, OSC). */
+    RemoteControlUi& remoteControl() noexcept { return *remote_; }
 
     static constexpr int kMinWidth = 760, kMinHeight = 520, kDefaultWidth = 1100, kDefaultHeight = 720;
 
@@ -110,6 +113,7 @@ private:
     int snapshots_ = 0;
     bool constructed_ = false;
     int resetHeldTicks_ = 0;
+    std::unique_ptr<RemoteControlUi> remote_;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(PluginEditor)
 };
