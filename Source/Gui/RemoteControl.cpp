@@ -279,6 +279,9 @@ void RemoteControlUi::mouseDown(const juce::MouseEvent& e) {
     auto* control = dynamic_cast<ParamControl*>(e.eventComponent);
     if (control == nullptr) control = e.eventComponent->findParentComponentOfClass<ParamControl>();
     if (control == nullptr) return;
+    // A JUCE button clicks (toggles) on any mouse button's release: a right-click on the
+    // Reset or a toggle button must only open the menu.
+    if (auto* b = dynamic_cast<juce::Button*>(e.eventComponent)) b->setState(juce::Button::buttonNormal);
     menuFor(control->param()).showMenuAsync(juce::PopupMenu::Options().withTargetComponent(control));
 }
 
