@@ -123,9 +123,25 @@ def seg_db(x, sr, t0, t1):
     return gm.rms_db(seg(x, sr, t0, t1))
 
 
+_STFT_CACHE = {}
+
+
+def _stft(x, sr, n_fft, hop):
+    """gm.stft_power, cached by the array's identity (the claim scripts measure the same
+    render many times)."""
+    key = (id(x), x.shape, sr, n_fft, hop)
+    hit = _STFT_CACHE.get(key)
+    if hit is None or hit[0] is not x:
+        if len(_STFT_CACHE) > 8:
+            _STFT_CACHE.clear()
+        hit = (x, gm.stft_power(x, sr, n_fft, hop))
+        _STFT_CACHE[key] = hit
+    return hit[1]
+
+
 def band_seg_db(x, sr, f_lo, f_hi, t0, t1, n_fft=4096, hop=256):
     """Mean power (dB) in [f_lo, f_hi) over the STFT frames whose centres lie in [t0, t1]."""
-    t, f, P = gm.stft_power(x, sr, n_fft, hop)
+    t, f, P = _stft(x, sr, n_fft, hop)
     fs = (f >= f_lo) & (f < f_hi)
     ts = (t >= t0) & (t <= t1)
     if not np.any(fs) or not np.any(ts):
