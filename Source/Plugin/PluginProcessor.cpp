@@ -31,11 +31,26 @@ inline int sanitise(float* x, int n) noexcept {
 class GradedCellsProcessor::Housekeeping final : public juce::Timer {
 public:
     explicit Housekeeping(GradedCellsProcessor& owner) : owner_(owner) { startTimerHz(30); }
-    ~Housekeeping() override { stopTimer(); }
-    void timerCallback() override { owner_.housekeeping(); }
+    ~Housekeeping() override { stop(); }
+    /** Stops the timer and waits for a callback in progress. JUCE's stopTimer, called off the
+        message thread (a host destroying the plugin on its own thread, e.g. LV2 hosts, where
+        JUCE runs a message thread of its own), returns while a callback may still run, which
+        then used the destroyed processor (pluginval LV2 crashed in Engine::~Engine via
+        handoff_.collect() from this timer, right after a processor's destructor). */
+    void stop() {
+        stopTimer();
+        std::lock_guard<std::mutex> lock(callbackMutex_);
+        stopped_ = true;
+    }
+    void timerCallback() override {
+        std::lock_guard<std::mutex> lock(callbackMutex_);
+        if (!stopped_) owner_.housekeeping();
+    }
 
 private:
     GradedCellsProcessor& owner_;
+    std::mutex callbackMutex_;
+    bool stopped_ = false;
 };
 
 GradedCellsProcessor::GradedCellsProcessor()
@@ -54,6 +69,7 @@ GradedCellsProcessor::GradedCellsProcessor()
 }
 
 GradedCellsProcessor::~GradedCellsProcessor() {
+    housekeeping_->stop(); // (waits for a timer callback in progress on another thread)
     housekeeping_.reset();
     osc_.reset();
     apvts_.removeParameterListener(parameterId(HostParam::patch), this);
