@@ -33,6 +33,9 @@ juce::String tooltipFor(HostParam p) {
         case HostParam::reset: return "Resets every cell to rest (also MIDI CC 123, all notes off).";
         case HostParam::threshold: return "Threshold applied to the RateCell state after each step: none, soft (shrinks towards 0 by lambda) or cauchy.";
         case HostParam::thresholdLambda: return "Lambda of the threshold: how much of the state the threshold removes.";
+        case HostParam::learn: return "Synapses learn (off: every weight stays as it is, bit for bit).";
+        case HostParam::learnRate: return "Scales the learning rate (eta) of every Hebbian synapse: 0 stops learning, 1 is the patch's.";
+        case HostParam::resetWeights: return "Every synapse's weights back to the patch's initial ones (also a MIDI CC, see MIDI...).";
         case HostParam::count: break;
     }
     return {};

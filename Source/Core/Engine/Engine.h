@@ -61,6 +61,7 @@ struct CostEstimate {
 };
 
 class EngineImpl;
+class Network;
 
 /** The audio bridge: runs a patch's graph one simulation step per `step` samples. Its parts:
     Network (the compiled graph), StepClock (blocks -> steps, events), Filterbank (AudioIn /
@@ -121,6 +122,9 @@ public:
     std::vector<float> probe(const std::string& nodeId, const std::string& compartment,
                              int channel = 0) const;
     std::uint64_t stepCount() const noexcept;
+    /** The compiled graph, for tools that read or write its state (WeightAccess.h): only
+        where no process() runs at the same time, like probe(). */
+    Network& network() noexcept;
 
 private:
     Engine();
