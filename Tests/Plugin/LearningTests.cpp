@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <thread>
 
 using graded::HostParam;
 using graded::WeightSet;
@@ -505,4 +506,63 @@ TEST_CASE("learning: processBlock with learning on, heat maps, resets and toggle
     CHECK(locks == 0);
     CHECK(frames > 0);
     CHECK(proc->monitor().weightResets.load() > 0);
+}
+
+TEST_CASE("learning: saving while an audio thread learns gives consistent, restorable weights", "[plugin][learning][threads]") {
+    auto proc = circuitProcessor();
+    std::atomic<bool> stop{false};
+    std::atomic<long> blocks{0};
+    std::thread audio([&] {
+        juce::AudioBuffer<float> buffer(2, 512);
+        juce::MidiBuffer midi;
+        long long t = 0;
+        while (!stop.load()) {
+            for (int i = 0; i < 512; ++i) {
+                const float v = float(0.3 * std::sin(2 * M_PI * 440 * double(t + i) / kFs));
+                buffer.setSample(0, i, v);
+                buffer.setSample(1, i, v);
+            }
+            t += 512;
+            proc->processBlock(buffer, midi);
+            blocks.fetch_add(1);
+        }
+    });
+    while (blocks.load() < 50) std::this_thread::yield();
+    const auto initial = weightsOf(*circuitProcessor());
+    int saved = 0, changed = 0;
+    for (int k = 0; k < 40; ++k) {
+        const auto state = stateOf(*proc);
+        auto xml = juce::AudioProcessor::getXmlFromBinary(state.getData(), static_cast<int>(state.getSize()));
+        REQUIRE(xml != nullptr);
+        auto* w = xml->getChildByName("Weights");
+        REQUIRE(w != nullptr); // never left out: the audio thread pauses between blocks
+        juce::MemoryOutputStream decoded;
+        REQUIRE(juce::Base64::convertFromBase64(decoded, w->getStringAttribute("data")));
+        WeightSet set;
+        std::uint64_t hash = 0;
+        std::string error;
+        INFO(error);
+        REQUIRE(graded::decodeWeightBlock(std::string_view(static_cast<const char*>(decoded.getData()), decoded.getDataSize()), set, hash, error));
+        ++saved;
+        if (!bitIdentical(set, initial)) ++changed;
+        // restoring it elsewhere gives exactly what was saved
+        if (k % 10 == 0) {
+            GradedCellsProcessor other;
+            other.setStateInformation(state.getData(), static_cast<int>(state.getSize()));
+            other.prepareToPlay(kFs, 512);
+            CHECK(bitIdentical(weightsOf(other), set));
+        }
+        // a reload of the same patch carries the weights while the audio runs
+        if (k == 20) {
+            juce::String err;
+            REQUIRE(proc->loadUserPatchJson(circuitJson(), err));
+        }
+        juce::Thread::sleep(2);
+    }
+    stop.store(true);
+    audio.join();
+    INFO(blocks.load() << " blocks while saving " << saved << " states");
+    CHECK(saved == 40);
+    CHECK(changed > 0);
+    CHECK(proc->weightsNotice().isEmpty());
 }

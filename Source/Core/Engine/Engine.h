@@ -88,7 +88,9 @@ public:
     static int minimumStep(const Patch& patch, const EngineConfig& config);
     ~Engine();
 
-    /** Plain host values, once per host block; used from the next simulation step on. */
+    /** Plain host values, once per host block; used from the next simulation step on. The
+        learn / learnRate / resetWeights values act at once (setLearning, setLearnRateScale,
+        and resetWeights on the toggle's rising edge). */
     void setControls(const HostControls& controls) noexcept;
     /** Queues an event for the next process() call (dropped when the queue is full). */
     void addEvent(const ControlEvent& event) noexcept;
