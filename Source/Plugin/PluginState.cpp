@@ -218,7 +218,7 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
         if (ok) {
             const auto blockBytes = weightBlockBytes(set);
             const auto base64Bytes = (blockBytes + 2) / 3 * 4;
-            const auto otherBytes = static_cast<std::uint64_t>(patch.userJson.size()) * 2 + (std::uint64_t(1) << 16);
+            const auto otherBytes = static_cast<std::uint64_t>(patch.userJson.size()); // a lower bound (the exact check follows)
             if (base64Bytes + otherBytes > limits::kMaxStateBytes) {
                 ok = false;
                 why = "they would take the state to " + juce::String(static_cast<juce::int64>(base64Bytes + otherBytes)) + " bytes, past the limit of "
@@ -236,6 +236,15 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
     }
 
     if (auto xml = root.createXml()) copyXmlToBinary(*xml, destData);
+    // The exact check: the whole state must load again (limits::kMaxStateBytes).
+    if (destData.getSize() > limits::kMaxStateBytes && root.getChildWithName(kWeightsTag).isValid()) {
+        juce::Logger::writeToLog("GradedCells: the learned weights are not saved in this state: with them it would be "
+                                 + juce::String(static_cast<juce::int64>(destData.getSize())) + " bytes, past the limit of "
+                                 + juce::String(static_cast<juce::int64>(limits::kMaxStateBytes)));
+        root.removeChild(root.getChildWithName(kWeightsTag), nullptr);
+        destData.reset();
+        if (auto xml = root.createXml()) copyXmlToBinary(*xml, destData);
+    }
 }
 
 void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes) {

@@ -8,6 +8,7 @@
 
 #include <Engine/WeightAccess.h>
 #include <Synapses/Npz.h>
+#include <Limits.h>
 
 #include <catch2/catch.hpp>
 
