@@ -467,6 +467,14 @@ void PluginEditor::showMidiMenu() {
                  [this] { processor_.setRewardRelease(RewardRelease::zero); });
     menu.addItem("Reward holds its value", true, release == RewardRelease::hold,
                  [this] { processor_.setRewardRelease(RewardRelease::hold); });
+    // Synapses: a CC whose rising edge (past 64) resets every weight (saved in the state).
+    juce::PopupMenu resetCc;
+    const int current = processor_.resetWeightsCc();
+    resetCc.addItem("None", true, current < 0, [this] { processor_.setResetWeightsCc(-1); });
+    for (int cc : {14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 80, 81, 82, 83, 85, 86, 87, 88, 89, 90})
+        resetCc.addItem("CC " + juce::String(cc), true, current == cc, [this, cc] { processor_.setResetWeightsCc(cc); });
+    menu.addSectionHeader("Synapses");
+    menu.addSubMenu("Reset weights on CC" + (current >= 0 ? " (now CC " + juce::String(current) + ")" : juce::String(" (now none)")), resetCc);
     menu.showMenuAsync(juce::PopupMenu::Options().withTargetComponent(&midiButton_));
 }
 
