@@ -2,6 +2,7 @@
 // Engine figures (no JUCE): the cost of each factory patch at 48 kHz stereo with 64-sample
 // steps, as a share of one core, and the worst host block over a 60-second render as a share
 // of that block's duration.
+#include "Engine/Filterbank.h"
 #include "Graph/Engine.h"
 #include "Graph/Patch.h"
 
@@ -102,7 +103,48 @@ void EngineWorstBlock60s(benchmark::State& state) {
     state.SetLabel(factoryPatches()[0].name + ", 60 s, 512-sample blocks");
 }
 
+/** The filterbank alone (AudioIn's analysis and AudioOut's synthesis with every band gain
+    driven, limiter included), one stereo instance at 48 kHz with 64-sample steps, for
+    state.range(0) bands; range(1): 1 = the widest kernels this CPU has (AVX2), 0 = the
+    portable SSE2 baseline. core_percent = CPU time / audio time. */
+void FilterbankStereo(benchmark::State& state) {
+    AudioInParams in;
+    in.bands = int(state.range(0));
+    in.minHz = 50;
+    in.maxHz = 14000;
+    AudioOutParams out;
+    Filterbank fb;
+    constexpr int S = 64, C = 2;
+    fb.prepare(in, out, kRate, C, kMaxStepSamples);
+    fb.setWideKernels(state.range(1) != 0);
+    std::vector<std::vector<float>> sig(C, std::vector<float>(kRate));
+    fillSignal(sig, 0);
+    std::vector<float> x(size_t(C * kMaxStepSamples)), y(x.size()), bands(size_t(C * in.bands)), level(C), samples(size_t(C * 16));
+    std::vector<float> gains(size_t(C * in.bands), -6.f), gain(C, 1.f), noise(size_t(C * in.bands), 0.f), mix(S, 1.f), og(S, 1.f);
+    double cpu = 0, audio = 0;
+    long pos = 0;
+    for (auto _ : state) {
+        for (int step = 0; step < int(kRate) / S; ++step) {
+            for (int c = 0; c < C; ++c)
+                std::copy_n(sig[size_t(c)].begin() + (pos % long(kRate - S)), S, x.begin() + c * kMaxStepSamples);
+            pos += S;
+            for (size_t i = 0; i < gains.size(); ++i) gains[i] = -6.f + 3.f * float(std::sin(0.001 * double(pos) + double(i)));
+            const double t0 = threadCpuSeconds();
+            fb.analyse(x.data(), kMaxStepSamples, S, bands.data(), level.data(), samples.data());
+            fb.synthesise(gains.data(), gain.data(), noise.data(), false, x.data(), mix.data(), og.data(), kMaxStepSamples, S, y.data());
+            cpu += threadCpuSeconds() - t0;
+            audio += S / kRate;
+        }
+        benchmark::DoNotOptimize(y.data());
+    }
+    state.SetLabel(std::to_string(in.bands) + " bands, stereo, 48 kHz, " + (fb.wideKernels() ? "AVX2 (8 lanes)" : "SSE2 (4 lanes)"));
+    state.counters["core_percent"] = 100.0 * cpu / audio;
+}
+
 void registerPatches() {
+    for (int bands : {16, 32, 48, 64})
+        for (int wide : {0, 1})
+            benchmark::RegisterBenchmark("FilterbankStereo", FilterbankStereo)->Args({bands, wide})->Unit(benchmark::kMillisecond);
     for (int i = 0; i < int(factoryPatches().size()); ++i)
         benchmark::RegisterBenchmark("EnginePatch", EnginePatch)->Arg(i)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("EngineWorstBlock60s", EngineWorstBlock60s)->Iterations(1)->Unit(benchmark::kMillisecond);

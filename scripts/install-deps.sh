@@ -21,6 +21,8 @@ PKGS=(
   libxrandr-dev libxrender-dev libgl-dev libflac-dev libvorbis-dev libogg-dev
   # headless GUI tests and screenshots
   xvfb xauth imagemagick
+  # scripts/make-readme-media.sh: Ogg excerpts and spectrograms of the README examples
+  sox libsox-fmt-base
   # a real DAW for scripts/ardour-test.sh (ctest -L daw), LV2 tools
   ardour lilv-utils
   # the LV2 bundle's post-build TTL fix-up (scripts/fix-lv2-ttl.py)
@@ -31,6 +33,9 @@ PKGS=(
   # libraries, the LV2 specification bundles (/usr/lib/lv2/*.lv2: lv2lint looks up class
   # labels there), xprop to prepare the bare Xvfb display
   liblilv-0-0 libelf1 lv2-dev x11-utils
+  # real-material checks (ctest -L real, Tests/RealMaterial): General MIDI instruments
+  # rendered by fluidsynth with the FluidR3_GM soundfont, speech by espeak-ng
+  fluidsynth fluid-soundfont-gm espeak-ng
 )
 
 if [ "${GRADED_SKIP_APT:-0}" = "1" ]; then exit 0; fi

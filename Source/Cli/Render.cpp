@@ -16,6 +16,7 @@
 #include <juce_audio_formats/juce_audio_formats.h>
 #include <juce_gui_basics/juce_gui_basics.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -49,11 +50,23 @@ const char* const kRenderHelp =
     "                 render warns). AIFF has no float here: it defaults to 24, and 32 is\n"
     "                 32-bit integer. render prints the output's sample peak and its true\n"
     "                 peak (4x oversampled, as ITU-R BS.1770) in dBFS.\n"
-    "  --trace CSV    telemetry snapshots (~30/s) of the first channel pair, streamed to the\n"
-    "                 file: columns named after the compartments each node shows\n"
-    "                 (expect.zF[0], expect.z[0], surprise.L, critic.mu, ...), then bands\n"
-    "  --plot PNG     the traces and the band spectrum over time (at most 2048 time points,\n"
-    "                 decimated evenly for long renders)\n"
+    "  --trace CSV    telemetry snapshots (~30/s), streamed to the file, one row each: every\n"
+    "                 channel of every processor instance and every unit of each compartment\n"
+    "                 the nodes show, columns named node.compartment[chC][uK] (C: the file's\n"
+    "                 channel from 0, K: the unit), e.g. time_s,step,in.bands[ch0][u0],...,\n"
+    "                 expect.zF[ch1][u15],surprise.L[ch0+ch1] (one value for both channels),\n"
+    "                 critic.mu[ch0] (first unit). Next to it, CSV's name with .units.txt\n"
+    "                 (demo.csv: demo.units.txt) gives each compartment's unit and meaning\n"
+    "                 (AudioIn bands are (dB + 100) / 100, AudioOut gains in dB, ...) and the\n"
+    "                 band centres in Hz. Telemetry carries at most 16 nodes (the first, in\n"
+    "                 patch order) and 64 units per compartment\n"
+    "  --plot PNG     channel 1 over time: the input and the output spectrograms (log\n"
+    "                 frequency in Hz, colour in dBFS), then one lane per node: its main\n"
+    "                 compartment, all units as a heat strip (units or band centres on the y\n"
+    "                 axis, a colour bar in the compartment's unit) or one line when it has\n"
+    "                 one unit; the MIDI events fed (reward, episode end, reset) are marked on\n"
+    "                 every lane; time in seconds. Memory stays bounded: the spectrograms have\n"
+    "                 1310 time columns, the lanes at most 1310 snapshots (decimated evenly)\n"
     "Telemetry is collected only for --trace/--plot. The processor queues at most 15\n"
     "snapshots a block: at low rates with large blocks some are lost, and render warns.\n"
     "\n"
@@ -301,7 +314,7 @@ int runRender(const std::vector<std::string>& args) {
             std::fprintf(stderr, "render: %d channels: the plugin is mono/stereo, so each pair of channels (1+2, 3+4, ...%s) "
                                  "runs through its own processor instance (%d instances)%s\n",
                          channels, channels % 2 ? "; the last alone" : "", groups,
-                         (o.trace.empty() && o.plot.empty()) ? "" : "; telemetry shows channels 1+2");
+                         (o.plot.empty()) ? "" : "; the plot shows channel 1, the trace every channel");
 
         for (auto& proc : procs) proc->prepareToPlay(sr, o.block);
         // The processor's own verdict at the prepared rate (the rate, the real-time budget at
@@ -310,12 +323,15 @@ int runRender(const std::vector<std::string>& args) {
             throw UsageError{"the engine cannot run " + (o.in.empty() ? std::string("the demo clip") : o.in) + " (" +
                              sampleRateText(sr) + " Hz) through this patch: " + status.toStdString()};
         const int latency = procs.front()->getLatencySamples();
+        // the engine's step (the latency is one step plus the output limiter's look-ahead)
+        const auto* preparedEngine = procs.front()->engineForProcessingThread(); // not processing yet
+        const int stepNow = preparedEngine != nullptr ? preparedEngine->stepSamples() : latency;
         if (auto* stepParam = procs.front()->parameters().getParameter("step")) {
             const auto asked = stepParam->getCurrentValueAsText();
-            if (asked.getIntValue() > 0 && asked.getIntValue() != latency)
+            if (asked.getIntValue() > 0 && asked.getIntValue() != stepNow)
                 std::fprintf(stderr, "render: note: step %s asked, the engine runs %d-sample steps at %s Hz (the smallest "
                                      "step that fits its real-time budget there)\n",
-                             asked.toRawUTF8(), latency, sampleRateText(sr).c_str());
+                             asked.toRawUTF8(), stepNow, sampleRateText(sr).c_str());
         }
         for (auto& proc : procs)
             if (proc->getLatencySamples() != latency)
@@ -344,10 +360,53 @@ int runRender(const std::vector<std::string>& args) {
                                                     " (" + std::to_string(channels) + " ch, " + sampleRateText(sr) + " Hz)"};
             stream.release();
         }
+        // The running patch (what --set patch=... chose), for the units of the trace and plot.
+        const std::shared_ptr<const Patch> runningPatch = procs.front()->currentPatch().patch;
         std::unique_ptr<TraceWriter> trace;
-        if (!o.trace.empty()) trace = std::make_unique<TraceWriter>(cwd.getChildFile(o.trace), o.trace);
+        juce::File traceUnits;
+        if (!o.trace.empty()) {
+            const juce::File traceFile(cwd.getChildFile(o.trace));
+            traceUnits = traceFile.getSiblingFile(traceFile.getFileNameWithoutExtension() + ".units.txt");
+            trace = std::make_unique<TraceWriter>(traceFile, o.trace, traceUnits, runningPatch.get(), sr);
+        }
         std::unique_ptr<PlotSeries> plot;
-        if (!o.plot.empty()) plot = std::make_unique<PlotSeries>(2048);
+        std::unique_ptr<Spectrogram> inSpectrum, outSpectrum;
+        std::vector<PlotEvent> plotEvents;
+        std::int64_t plotEventsLeftOut = 0;
+        constexpr size_t kMaxPlotEvents = 100000;
+        if (!o.plot.empty()) {
+            plot = std::make_unique<PlotSeries>(kPlotTimeColumns);
+            inSpectrum = std::make_unique<Spectrogram>(sr, total, kPlotTimeColumns, kPlotFrequencyRows);
+            outSpectrum = std::make_unique<Spectrogram>(sr, total, kPlotTimeColumns, kPlotFrequencyRows);
+        }
+        // What the processor's MIDI mapping makes of an event, for the plot's markers.
+        const int rewardCc = procs.front()->rewardCc(), episodeCc = procs.front()->episodeCc();
+        int episodeCcValue = 0;
+        auto markEvent = [&](std::int64_t sample, const juce::MidiMessage& m) {
+            std::optional<PlotEvent> e;
+            const double time = static_cast<double>(sample) / sr;
+            if (m.isNoteOn()) {
+                const float v = m.getVelocity() / 127.f;
+                const float r = m.getNoteNumber() >= plugin::kRewardSplitNote ? v : -v;
+                e = PlotEvent{time, r >= 0 ? PlotEvent::rewardUp : PlotEvent::rewardDown, r};
+            } else if (m.isNoteOff()) {
+                e = PlotEvent{time, PlotEvent::episodeEnd, 0.f};
+            } else if (m.isPitchWheel()) {
+                const int bend = m.getPitchWheelValue();
+                const float r = bend >= 8192 ? static_cast<float>(bend - 8192) / 8191.f : static_cast<float>(bend - 8192) / 8192.f;
+                e = PlotEvent{time, r >= 0 ? PlotEvent::rewardUp : PlotEvent::rewardDown, r};
+            } else if (m.isController() && m.getControllerNumber() == rewardCc) {
+                e = PlotEvent{time, PlotEvent::rewardUp, m.getControllerValue() / 127.f};
+            } else if (m.isController() && m.getControllerNumber() == plugin::kAllNotesOffCc) {
+                e = PlotEvent{time, PlotEvent::reset, 0.f};
+            } else if (m.isController() && m.getControllerNumber() == episodeCc) {
+                if (m.getControllerValue() >= 64 && episodeCcValue < 64) e = PlotEvent{time, PlotEvent::episodeEnd, 0.f};
+                episodeCcValue = m.getControllerValue();
+            }
+            if (!e) return;
+            if (plotEvents.size() < kMaxPlotEvents) plotEvents.push_back(*e);
+            else ++plotEventsLeftOut;
+        };
 
         // --- the render loop: bounded memory, whatever the length ----------------------------
         juce::AudioBuffer<float> inBlock(channels, o.block), outBlock(channels, o.block);
@@ -364,7 +423,11 @@ int runRender(const std::vector<std::string>& args) {
         std::vector<TruePeakMeter> truePeak(static_cast<size_t>(channels));
         Telemetry snapshot;
         const bool wantTelemetry = trace != nullptr || plot != nullptr;
-        std::int64_t telemetryFullBlocks = 0;
+        std::vector<std::vector<Telemetry>> snapshots(procs.size()); // per instance, this block's
+        if (wantTelemetry)
+            for (auto& v : snapshots) v.reserve(16);
+        std::vector<const Telemetry*> row;
+        std::int64_t telemetryFullBlocks = 0, unmatchedRows = 0;
         const std::int64_t end = total + latency; // run latency samples past the end so the output lines up
         for (std::int64_t pos = 0; pos < end; pos += o.block) {
             const int n = static_cast<int>(std::min<std::int64_t>(o.block, end - pos));
@@ -385,9 +448,12 @@ int runRender(const std::vector<std::string>& args) {
                     inSquares += double(d[i]) * d[i];
                 }
             }
+            if (inSpectrum && avail > 0) inSpectrum->add(inBlock.getReadPointer(0), avail);
             midi.clear();
             while (nextMidi < midiEvents.size() && midiEvents[nextMidi].first < pos + n) {
-                midi.addEvent(midiEvents[nextMidi].second, static_cast<int>(std::max<std::int64_t>(0, midiEvents[nextMidi].first - pos)));
+                const int offset = static_cast<int>(std::max<std::int64_t>(0, midiEvents[nextMidi].first - pos));
+                midi.addEvent(midiEvents[nextMidi].second, offset);
+                if (plot) markEvent(pos + offset, midiEvents[nextMidi].second);
                 ++nextMidi;
             }
             outBlock.setSize(channels, n, false, false, true);
@@ -414,23 +480,37 @@ int runRender(const std::vector<std::string>& args) {
                     }
                 }
                 if (!writer->writeFromAudioSampleBuffer(outBlock, from, count)) throw UsageError{"cannot write " + o.out + " (disk full?)"};
+                if (outSpectrum) outSpectrum->add(outBlock.getReadPointer(0, from), count);
             }
-            // The processor forwards the running engine's snapshots into its own FIFO; without
-            // --trace/--plot they are dropped here, never kept.
+            // Each processor forwards its running engine's snapshots into its own FIFO; without
+            // --trace/--plot they are dropped here, never kept. A trace row joins every
+            // instance's snapshot of the same step (they run in lockstep).
             const auto* engine = procs.front()->engineForProcessingThread(); // we are its processing thread
-            const int stepSamples = engine != nullptr ? engine->latencySamples() : latency;
-            int popped = 0;
-            while (procs.front()->popTelemetry(snapshot)) {
-                ++popped;
-                if (!wantTelemetry) continue;
-                // Steps are stepSamples long (the parameters do not move during a render).
-                const double time = static_cast<double>(snapshot.step) * stepSamples / sr;
-                if (trace) trace->add(snapshot, time);
-                if (plot) plot->add(snapshot, time);
+            const int stepSamples = engine != nullptr ? engine->stepSamples() : latency;
+            for (size_t g = 0; g < procs.size(); ++g) {
+                auto& got = snapshots[g];
+                got.clear();
+                while (procs[g]->popTelemetry(snapshot))
+                    if (wantTelemetry) got.push_back(snapshot);
+                // The processor's telemetry queue (a 16-slot ring) holds 15 snapshots: a block
+                // that filled it may have lost some.
+                if (wantTelemetry && got.size() >= 15) ++telemetryFullBlocks;
             }
-            // The processor's telemetry queue (a 16-slot ring) holds 15 snapshots: a block that
-            // filled it may have lost some.
-            if (wantTelemetry && popped >= 15) ++telemetryFullBlocks;
+            for (const auto& first : snapshots.front()) {
+                // Steps are stepSamples long (the parameters do not move during a render).
+                const double time = static_cast<double>(first.step) * stepSamples / sr;
+                if (plot) plot->add(first, time);
+                if (!trace) continue;
+                row.assign(1, &first);
+                for (size_t g = 1; g < procs.size(); ++g) {
+                    const auto& got = snapshots[g];
+                    const auto it = std::find_if(got.begin(), got.end(), [&](const Telemetry& t) { return t.step == first.step; });
+                    if (it == got.end()) break;
+                    row.push_back(&*it);
+                }
+                if (row.size() == procs.size()) trace->add(row, time);
+                else ++unmatchedRows;
+            }
             if (progress) {
                 const int percent = static_cast<int>(100.0 * static_cast<double>(std::min(total, pos + n)) / static_cast<double>(std::max<std::int64_t>(1, total)));
                 if (percent != lastPercent) {
@@ -450,10 +530,21 @@ int runRender(const std::vector<std::string>& args) {
         writer.reset(); // flushes and closes the temporary file
         if (!tempOut.overwriteTargetFileWithTemporary()) throw UsageError{"cannot write " + o.out};
         if (trace) trace->finish();
-        if (plot)
-            writePlot(cwd.getChildFile(o.plot), o.plot, *plot,
-                      "GradedCells render: " + procs.front()->currentPatchName() + " (" +
-                          (o.in.empty() ? juce::String("demo clip") : juce::String(o.in)) + ")");
+        if (plot) {
+            PlotInput p;
+            p.series = plot.get();
+            p.input = inSpectrum.get();
+            p.output = outSpectrum.get();
+            p.events = &plotEvents;
+            p.eventsLeftOut = plotEventsLeftOut;
+            p.patch = runningPatch.get();
+            p.sampleRate = sr;
+            p.seconds = static_cast<double>(total) / sr;
+            p.title = "GradedCells render: " + procs.front()->currentPatchName() + " (" +
+                      (o.in.empty() ? juce::String("demo clip") : juce::String(o.in)) + ", " + juce::String(channels) + " ch, " +
+                      juce::String(sampleRateText(sr)) + " Hz, " + juce::String(stepNow) + "-sample steps, latency " + juce::String(latency) + ")";
+            writePlot(cwd.getChildFile(o.plot), o.plot, p);
+        }
 
         const double samples = static_cast<double>(std::max<std::int64_t>(1, total)) * channels;
         float tp = 0.f;
@@ -466,7 +557,9 @@ int runRender(const std::vector<std::string>& args) {
                      floatOut ? "32-bit float" : (std::to_string(outBits) + "-bit").c_str(), latency,
                      std::sqrt(inSquares / samples), std::sqrt(outSquares / samples), static_cast<double>(outPeak),
                      dbfs(outPeak), dbfs(tp),
-                     o.trace.empty() ? "" : (", trace " + o.trace).c_str(),
+                     o.trace.empty() ? "" : (", trace " + o.trace + " (" + std::to_string(trace->rows()) + " rows x " +
+                                             std::to_string(trace->columns()) + " columns; units in " +
+                                             traceUnits.getFileName().toStdString() + ")").c_str(),
                      o.plot.empty() ? "" : (", plot " + o.plot).c_str());
         if (!floatOut && overFullScale > 0)
             std::fprintf(stderr, "render: warning: %lld samples at or beyond full scale (peak %+.2f dBFS) were clipped in the "
@@ -477,12 +570,15 @@ int runRender(const std::vector<std::string>& args) {
                                  "converter would clip\n", dbfs(tp));
         if (runningLatency != latency)
             std::fprintf(stderr, "render: warning: the processor reported %d samples of latency after prepareToPlay but its "
-                                 "engine runs %d-sample steps: the output is misaligned by %d samples (a processor bug)\n",
+                                 "engine's latency is %d samples: the output is misaligned by %d samples (a processor bug)\n",
                          latency, runningLatency, runningLatency - latency);
         if (telemetryFullBlocks > 0)
             std::fprintf(stderr, "render: warning: in %lld blocks the processor's telemetry queue (15 snapshots) was full, "
                                  "so trace/plot rows were dropped there; a smaller --block keeps them all\n",
                          static_cast<long long>(telemetryFullBlocks));
+        if (unmatchedRows > 0)
+            std::fprintf(stderr, "render: warning: %lld trace rows left out: not every processor instance had a snapshot of "
+                                 "that step\n", static_cast<long long>(unmatchedRows));
         if (nonFiniteIn > 0)
             std::fprintf(stderr, "render: warning: %lld non-finite input samples (NaN/Inf) were replaced by 0\n",
                          static_cast<long long>(nonFiniteIn));

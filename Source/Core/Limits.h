@@ -29,6 +29,8 @@ inline constexpr int kMaxWires = 4096;
 inline constexpr int kMaxBindings = 1024;
 /** n_units of one cell in a patch. */
 inline constexpr std::int64_t kMaxUnitsPerNode = 65536;
+// Bands of the filterbank (AudioIn `bands`).
+inline constexpr int kMaxBands = 64;
 /** Weights of one wire (dst units x src units) and of all wires together. */
 inline constexpr std::int64_t kMaxWeightsPerWire = std::int64_t(1) << 22;   // 4 Mi values, 16 MiB
 inline constexpr std::int64_t kMaxWeightsTotal = std::int64_t(1) << 23;     // 8 Mi values, 32 MiB

@@ -12,9 +12,9 @@ using namespace testutil;
 namespace {
 constexpr double kFs = 48000.0;
 
-// AudioIn with 2 linear bands; `level` is the step's RMS.
+// AudioIn with 2 linear bands; `samples` (one value) is the step's mean.
 std::string ioNodes() {
-    return R"({"id": "in", "kind": "AudioIn", "params": {"bands": 2, "compress": "linear"}},
+    return R"({"id": "in", "kind": "AudioIn", "params": {"bands": 2, "compress": "linear", "samples": 1}},
               {"id": "out", "kind": "AudioOut", "params": {"gains": "linear"}})";
 }
 
@@ -43,10 +43,10 @@ TEST_CASE("several wires into one input are summed - weights and bias apply per 
         {"id": "a", "kind": "RateCell", "params": {"n_units": 1, "tau_m": 0}},
         {"id": "w", "kind": "RateCell", "params": {"n_units": 3, "tau_m": 0}}],
       "wires": [
-        {"from": "in.level", "to": "a.j", "gain": 2},
-        {"from": "in.level", "to": "a.j", "gain": 3},
-        {"from": "in.level", "to": "a.j_td", "bias": 0.25},
-        {"from": "in.level", "to": "w.j", "gain": -1, "comment": "broadcast 1 -> 3"},
+        {"from": "in.samples", "to": "a.j", "gain": 2},
+        {"from": "in.samples", "to": "a.j", "gain": 3},
+        {"from": "in.samples", "to": "a.j_td", "bias": 0.25},
+        {"from": "in.samples", "to": "w.j", "gain": -1, "comment": "broadcast 1 -> 3"},
         {"from": "in.bands", "to": "w.j_td", "weights": [[1, 0], [0, 1], [1, 1]], "bias": [10, 20, 30]}]})";
     auto e = Engine::create(loadPatch(json), {kFs, 2, 64});
     for (int i = 0; i < 3; ++i) feedStep(*e, 0.5f);
@@ -69,7 +69,7 @@ TEST_CASE("a delayed wire reads the previous step - the schedule is topological"
         {"id": "a", "kind": "RateCell", "params": {"n_units": 1, "tau_m": 0}},
         {"id": "d", "kind": "RateCell", "params": {"n_units": 1, "tau_m": 0}}],
       "wires": [
-        {"from": "b.zF", "to": "c.j"}, {"from": "a.zF", "to": "b.j"}, {"from": "in.level", "to": "a.j"},
+        {"from": "b.zF", "to": "c.j"}, {"from": "a.zF", "to": "b.j"}, {"from": "in.samples", "to": "a.j"},
         {"from": "a.zF", "to": "d.j", "delay": true}]})";
     auto e = Engine::create(loadPatch(json), {kFs, 1, 64});
     float prev = 0.f;
@@ -87,7 +87,7 @@ TEST_CASE("a delayed wire reads the previous step - the schedule is topological"
 TEST_CASE("batch rows are channels: each channel is simulated on its own row", "[engine][schedule]") {
     const std::string json = std::string(R"({"format": 1, "name": "rows", "nodes": [)") + ioNodes() + R"(,
         {"id": "a", "kind": "RateCell", "params": {"n_units": 1, "tau_m": 0}}],
-      "wires": [{"from": "in.level", "to": "a.j"}]})";
+      "wires": [{"from": "in.samples", "to": "a.j"}]})";
     auto e = Engine::create(loadPatch(json), {kFs, 2, 64});
     std::vector<float> l(64, 0.25f), r(64, 0.75f);
     float* p[] = {l.data(), r.data()};
@@ -173,7 +173,8 @@ TEST_CASE("changing the step at run time works at a step boundary and does not a
     auto e = Engine::create(factory("Predictive EQ"), {kFs, 2, 512});
     HostControls c;
     e->setControls(c);
-    CHECK(e->latencySamples() == 64);
+    const int look = 48; // the limiter's 1 ms look-ahead at 48 kHz
+    CHECK(e->latencySamples() == 64 + look);
     Signal s = testSignal(int(kFs));
     std::vector<float*> p(2);
     int pos = 0;
@@ -194,7 +195,7 @@ TEST_CASE("changing the step at run time works at a step boundary and does not a
             run(3000);
             allocs += scope.allocations();
         }
-        CHECK(e->latencySamples() == kStepChoices[choice]);
+        CHECK(e->latencySamples() == kStepChoices[choice] + look);
         CHECK(e->stepCount() > before);
     }
     CHECK(allocs == 0);
@@ -306,15 +307,15 @@ TEST_CASE("telemetry: fixed-size snapshots about 30 times a second - one way", "
     }
     CHECK(count >= 13); // 0.5 s at ~30/s, the FIFO holds 15
     CHECK(count <= 16);
-    CHECK(last.numNodes == 5);
-    CHECK(last.numBands == 16);
+    CHECK(last.numNodes == 8); // in, expect, error, forget, critic, praise, blame, out
+    CHECK(last.numBands == 48);
     CHECK(std::string(last.nodes[1].id) == "expect");
     CHECK(last.nodes[1].kind == NodeKind::RateCell);
     CHECK(last.nodes[1].main.name == "zF");
-    CHECK(last.nodes[1].main.numValues == 16);
+    CHECK(last.nodes[1].main.numValues == 48);
     CHECK(last.nodes[1].secondary.name == "z");
-    CHECK(last.nodes[3].kind == NodeKind::RewardErrorCell);
-    CHECK(last.nodes[3].scalar.name == "mu");
+    CHECK(last.nodes[4].kind == NodeKind::RewardErrorCell);
+    CHECK(last.nodes[4].scalar.name == "mu");
     CHECK(last.nodes[2].scalar.name == "L");
     CHECK(last.nodes[2].scalar.value < 0.f);
     CHECK(last.cpuLoad > 0.f);

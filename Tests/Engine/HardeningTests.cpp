@@ -149,11 +149,13 @@ TEST_CASE("the real-time budget: too much work per step is refused, naming the c
         CHECK(mentions(e.issues(), "/nodes/2", "node 'huge' (RateCell, 65536 units)"));
     }
 
-    // Every factory patch fits with the smallest step at 192 kHz, with room to spare.
+    // Every factory patch fits with the smallest step at 192 kHz, and with room to spare at
+    // the default step.
     for (const auto& fp : factoryPatches()) {
         INFO(fp.name);
         const auto c = Engine::estimate(loadPatch(fp.json), {192000.0, 2, 512}, 16);
-        CHECK(c.coreShare < limits::kMaxCoreShare / 2);
+        CHECK(c.coreShare < limits::kMaxCoreShare);
+        CHECK(Engine::estimate(loadPatch(fp.json), {192000.0, 2, 512}, 64).coreShare < limits::kMaxCoreShare / 2);
         CHECK(c.bytes < (std::int64_t(8) << 20));
     }
 }
@@ -169,12 +171,13 @@ TEST_CASE("a patch that only fits with larger steps runs at the smallest step th
     HostControls controls;
     controls[HostParam::step] = 0; // 16 samples asked
     auto e = Engine::create(p, cfg, controls);
-    CHECK(e->latencySamples() == minStep);
+    CHECK(e->stepSamples() == minStep);
+    CHECK(e->latencySamples() == minStep + 48); // + the limiter's 1 ms look-ahead
     controls[HostParam::step] = 5; // 512
     e->setControls(controls);
     testutil::Signal s = testutil::silence(2, 2048);
     testutil::render(*e, s, 256);
-    CHECK(e->latencySamples() == 512);
+    CHECK(e->stepSamples() == 512);
 }
 
 TEST_CASE("the step and so the latency are right from the start, for every step", "[engine][hardening]") {
@@ -182,11 +185,12 @@ TEST_CASE("the step and so the latency are right from the start, for every step"
         HostControls controls;
         controls[HostParam::step] = float(i);
         auto e = Engine::create(testutil::factory("Predictive EQ"), {48000.0, 2, 512}, controls);
-        CHECK(e->latencySamples() == kStepChoices[i]);
+        CHECK(e->stepSamples() == kStepChoices[i]);
+        CHECK(e->latencySamples() == kStepChoices[i] + 48); // + the limiter's 1 ms look-ahead
     }
     HostControls odd;
     odd[HostParam::step] = 1e30f; // clamped, not an undefined conversion
-    CHECK(Engine::create(testutil::factory("Predictive EQ"), {48000.0, 2, 512}, odd)->latencySamples() == 512);
+    CHECK(Engine::create(testutil::factory("Predictive EQ"), {48000.0, 2, 512}, odd)->stepSamples() == 512);
 }
 
 TEST_CASE("the output never passes the +6 dBFS ceiling, whatever the patch and input do", "[engine][hardening]") {
@@ -213,7 +217,9 @@ TEST_CASE("the output never passes the +6 dBFS ceiling, whatever the patch and i
             peak = std::max(peak, std::fabs(x));
         }
     CHECK(peak <= limits::kOutputCeiling);
-    CHECK(peak > 1.5f); // the patch really is that loud: the ceiling did the work
+    // the limiter's ceiling: -1 dBFS or the dry input's own level (here full scale), never more
+    CHECK(peak <= 1.0f);
+    CHECK(peak > 0.85f); // the patch really is that loud: the limiter did the work
 
     // Gain limits above the ceiling are refused.
     const auto v = issuesOf(R"({"format": 1, "name": "t", "nodes": [{"id": "in", "kind": "AudioIn"},
@@ -242,5 +248,17 @@ TEST_CASE("sample rates outside the engine's range are a ConfigError", "[engine]
         CHECK_THROWS_AS(Engine::create(p, {fs, 2, 512}), ConfigError);
     }
     CHECK_NOTHROW(Engine::create(p, {1000.0, 2, 512}));
-    CHECK_NOTHROW(Engine::create(p, {1536000.0, 1, 512}));
+    // the highest rate is accepted: a light patch runs there; Predictive EQ's 48 bands in
+    // stereo are over the real-time budget there, which is a PatchError naming the filterbank
+    const Patch light = loadPatch(R"({"format": 1, "name": "light", "nodes": [
+        {"id": "in", "kind": "AudioIn", "params": {"bands": 8}}, {"id": "out", "kind": "AudioOut"}],
+      "wires": [{"from": "in.bands", "to": "out.bandGains", "gain": 0}]})");
+    CHECK_NOTHROW(Engine::create(light, {1536000.0, 2, 512}));
+    try {
+        Engine::create(p, {1536000.0, 2, 512});
+        FAIL("48 bands in stereo at 1.536 MHz built");
+    } catch (const PatchError& e) {
+        CHECK(mentions(e.issues(), "/nodes/0", "the filterbank (48 bands)"));
+    }
+    CHECK_NOTHROW(Engine::create(p, {384000.0, 2, 512}));
 }

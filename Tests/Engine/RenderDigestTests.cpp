@@ -148,7 +148,7 @@ Signal signalFor(const std::string& name, double sr, int ch) {
     return silenceThenTone(sr, ch);
 }
 
-/** Recorded at 251ef03 (before issue 8's restructure). Key: patch|signal|sr|ch|block. */
+/** Recorded after issue 9 (analytic filterbank, ramped gains, limiter, new factory patches). Key: patch|signal|sr|ch|block. */
 const std::map<std::string, std::uint64_t> kExpected = {
 #include "RenderDigests.inc"
 };

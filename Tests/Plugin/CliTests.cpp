@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <juce_audio_formats/juce_audio_formats.h>
+#include <juce_graphics/juce_graphics.h>
 
 #include <algorithm>
 #include <cmath>
@@ -120,6 +121,10 @@ struct TempDir {
     std::string path(const char* name) const { return dir.getChildFile(name).getFullPathName().toStdString(); }
     std::string write(const char* name, const std::vector<std::uint8_t>& bytes) const {
         dir.getChildFile(name).replaceWithData(bytes.data(), bytes.size());
+        return path(name);
+    }
+    std::string write(const char* name, const char* text) const {
+        dir.getChildFile(name).replaceWithText(text);
         return path(name);
     }
 };
@@ -384,7 +389,8 @@ TEST_CASE("render: with --set step=N the output lines up with the input sample-e
         const auto r = runCli({"render", in, out, "--set", "dryWet=0", "--set", std::string("step=") + step});
         INFO("step " << step << ": " << r.err);
         REQUIRE(r.exitCode == 0);
-        CHECK_THAT(r.err, Catch::Contains("latency " + std::string(step) + " samples compensated"));
+        // one step plus the output limiter's 1 ms look-ahead (48 samples at 48 kHz)
+        CHECK_THAT(r.err, Catch::Contains("latency " + std::to_string(std::stoi(step) + 48) + " samples compensated"));
         double sr = 0;
         const auto b = readBack(out, sr);
         int aligned = 0, firstOffset = 0;
@@ -409,7 +415,13 @@ TEST_CASE("render: at 1536 kHz a step below the real-time minimum runs larger, s
     auto clickAt = [&](int, int i) { return std::find(clicks.begin(), clicks.end(), i) != clicks.end() ? 0.9f : 0.f; };
     const auto in = t.write("fast.wav", wavBytes(2, 1536000, 16, 1, pcm16(2, frames, clickAt)));
     const auto out = t.path("fast-out.wav");
-    const auto r = runCli({"render", in, out, "--set", "dryWet=0", "--set", "step=16"});
+    // a light filterbank (the factory patches' 24..48 bands in stereo are over the budget at
+    // 1.536 MHz whatever the step) with a cell whose per-step cost rules out 16-sample steps
+    const auto patch = t.write("light.json", R"({"format": 1, "name": "light", "nodes": [
+        {"id": "in", "kind": "AudioIn", "params": {"bands": 8}},
+        {"id": "z", "kind": "RateCell", "params": {"n_units": 64, "integration_type": "rk4"}},
+        {"id": "out", "kind": "AudioOut"}], "wires": []})");
+    const auto r = runCli({"render", "--patch", patch, in, out, "--set", "dryWet=0", "--set", "step=16"});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     double sr = 0;
@@ -422,8 +434,8 @@ TEST_CASE("render: at 1536 kHz a step below the real-time minimum runs larger, s
         if (best == at) ++aligned;
     }
     CHECK(aligned == int(clicks.size()));
-    if (r.err.find("latency 16 samples") == std::string::npos) // the engine chose a larger step: render says so
-        CHECK_THAT(r.err, Catch::Contains("step 16 samples asked, the engine runs"));
+    // the engine chose a larger step: render says so
+    CHECK_THAT(r.err, Catch::Contains("step 16 samples asked, the engine runs"));
 }
 
 TEST_CASE("render: float WAV by default, --bits 16|24 on request; peak, true peak and a clip warning", "[cli][render]") {
@@ -443,13 +455,17 @@ TEST_CASE("render: float WAV by default, --bits 16|24 on request; peak, true pea
     CHECK(file->isFloat());
     CHECK(file->bitsPerSample() == 32);
 
-    // +6 dB: beyond full scale. Float keeps it (and notes the true peak); 16-bit clips and warns.
-    r = runCli({"render", in, t.path("loud.wav"), "--set", "dryWet=0", "--set", "outputGain=6"});
+    // An input beyond full scale (float, peak 1.5) passed dry: the output limiter never goes
+    // above the dry input's own level, so it stays beyond full scale. Float keeps it (and
+    // notes the true peak); 16-bit clips and warns.
+    for (auto& x : f) x *= 1.5f / 0.9f;
+    const auto hot = t.write("hot.wav", wavBytes(2, 48000, 32, 3, float32(f)));
+    r = runCli({"render", hot, t.path("loud.wav"), "--set", "dryWet=0"});
     REQUIRE(r.exitCode == 0);
     CHECK_THAT(r.err, Catch::Contains("true peak") && Catch::Contains("would clip"));
     double sr = 0;
-    CHECK(readBack(t.path("loud.wav"), sr).getMagnitude(0, 0, 48000) > 1.2f);
-    r = runCli({"render", in, t.path("loud16.wav"), "--set", "dryWet=0", "--set", "outputGain=6", "--bits", "16"});
+    CHECK(readBack(t.path("loud.wav"), sr).getMagnitude(0, 0, 48000) > 1.05f); // sample peak 1.061, true peak 1.5
+    r = runCli({"render", hot, t.path("loud16.wav"), "--set", "dryWet=0", "--bits", "16"});
     REQUIRE(r.exitCode == 0);
     CHECK_THAT(r.err, Catch::Contains("16-bit") && Catch::Contains("were clipped in the 16-bit file"));
     file = graded::cli::AudioFileIn::open(juce::File(t.path("loud16.wav")), error);
@@ -461,4 +477,176 @@ TEST_CASE("render: float WAV by default, --bits 16|24 on request; peak, true pea
     r = runCli({"render", in, t.path("x.aiff")});
     CHECK(r.exitCode == 0);
     CHECK_THAT(r.err, Catch::Contains("24-bit"));
+}
+
+namespace {
+
+std::vector<std::string> splitCsv(const juce::String& line) {
+    std::vector<std::string> out;
+    for (const auto& s : juce::StringArray::fromTokens(line, ",", "")) out.push_back(s.toStdString());
+    return out;
+}
+
+/** The MIDI file the plot test feeds: a note-on above C4 at 0.5 s, its note-off at 1 s, a
+    note-on below C4 at 1.5 s, all-notes-off (CC 123) at 2.5 s. */
+void writeMidi(const juce::File& file) {
+    juce::MidiMessageSequence track;
+    auto at = [&](double s, juce::MidiMessage m) { m.setTimeStamp(s * 960.0); track.addEvent(m); }; // 480 ticks/beat, 120 bpm
+    at(0.5, juce::MidiMessage::noteOn(1, 64, juce::uint8(100)));
+    at(1.0, juce::MidiMessage::noteOff(1, 64));
+    at(1.5, juce::MidiMessage::noteOn(1, 48, juce::uint8(80)));
+    at(2.5, juce::MidiMessage::controllerEvent(1, 123, 0));
+    track.updateMatchedPairs();
+    juce::MidiFile midi;
+    midi.setTicksPerQuarterNote(480);
+    midi.addTrack(track);
+    juce::FileOutputStream out(file);
+    REQUIRE(out.openedOk());
+    REQUIRE(midi.writeTo(out));
+}
+
+/** A reward-gated predictive EQ (the factory patch's graph, kept here so that the test's node
+    names and 16 bands stay put whatever the factory patches become). */
+const char* const kTracePatch = R"({
+  "format": 1, "name": "trace test",
+  "nodes": [
+    {"id": "in", "kind": "AudioIn", "params": {"bands": 16, "minHz": 80, "maxHz": 12000, "compress": "db"}},
+    {"id": "expect", "kind": "RateCell", "params": {"n_units": 16, "tau_m": 200, "prior": ["gaussian", 0.0], "act_fx": "identity"}},
+    {"id": "error", "kind": "GaussianErrorCell", "params": {"n_units": 16, "sigma": 1.0}},
+    {"id": "critic", "kind": "RewardErrorCell", "params": {"n_units": 1, "alpha": 0.001, "ema_window_len": 10}},
+    {"id": "out", "kind": "AudioOut", "params": {"gains": "db", "minDb": -60, "maxDb": 0, "maxGain": 1.99, "smoothMs": 5}}
+  ],
+  "wires": [
+    {"from": "in.bands", "to": "error.target"},
+    {"from": "expect.zF", "to": "error.mu"},
+    {"from": "error.dmu", "to": "expect.j", "delay": true},
+    {"from": "critic.rpe", "to": "error.modulator"},
+    {"from": "in.bands", "to": "out.bandGains", "gain": 200, "bias": -24},
+    {"from": "expect.zF", "to": "out.bandGains", "gain": -200},
+    {"from": "critic.rpe", "to": "out.gain", "gain": 0.5, "bias": 1}
+  ]
+})";
+
+} // namespace
+
+TEST_CASE("render: --trace names every column (node, compartment, channel, unit) of every channel; --plot is readable",
+          "[cli][render][trace]") {
+    TempDir t;
+    const int frames = 3 * 48000;
+    // Channel 0: a 440 Hz tone; channel 1: 3 kHz and 150 Hz, so the channels' bands differ.
+    const auto in = t.write("st.wav", wavBytes(2, 48000, 16, 1, pcm16(2, frames, [](int c, int i) {
+        const float s = float(i) / 48000.f, twoPi = 6.2831853f;
+        return c == 0 ? 0.3f * std::sin(twoPi * 440.f * s) : 0.2f * std::sin(twoPi * 3000.f * s) + 0.2f * std::sin(twoPi * 150.f * s);
+    })));
+    writeMidi(t.dir.getChildFile("ev.mid"));
+    REQUIRE(t.dir.getChildFile("patch.json").replaceWithText(kTracePatch));
+    const auto r = runCli({"render", in, t.path("out.wav"), "--patch", t.path("patch.json"), "--midi", t.path("ev.mid"),
+                           "--trace", t.path("st.csv"), "--plot", t.path("st.png")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+
+    // --- the trace -------------------------------------------------------------------------
+    juce::StringArray lines;
+    lines.addLines(t.dir.getChildFile("st.csv").loadFileAsString());
+    lines.removeEmptyStrings();
+    REQUIRE(lines.size() > 80); // 3 s at ~30 snapshots a second
+    const auto header = splitCsv(lines[0]);
+    REQUIRE(header.size() > 10);
+    CHECK(header[0] == "time_s");
+    CHECK(header[1] == "step");
+    // node.compartment[chC][uK], node.compartment[chC] (a scalar) or [chA+chB] (one row for both)
+    for (size_t i = 2; i < header.size(); ++i) {
+        const juce::String h(header[i]);
+        INFO(header[i]);
+        const auto node = h.upToFirstOccurrenceOf(".", false, false);
+        const auto comp = h.fromFirstOccurrenceOf(".", false, false).upToFirstOccurrenceOf("[", false, false);
+        CHECK(node.isNotEmpty());
+        CHECK(comp.isNotEmpty());
+        CHECK(h.fromFirstOccurrenceOf("[", true, false).containsOnly("[]chu0123456789+"));
+        CHECK(h.contains("[ch"));
+    }
+    // AudioOut shows the gains applied (appliedDb) or, before that compartment, the gains asked.
+    const std::string outComp = std::count(header.begin(), header.end(), "out.appliedDb[ch0][u0]") == 1 ? "appliedDb" : "bandGains";
+    for (const std::string& name : std::vector<std::string>{"in.bands[ch0][u0]", "in.bands[ch1][u15]", "expect.zF[ch0][u3]", "expect.zF[ch1][u15]", "expect.z[ch1][u0]",
+                                   "error.dmu[ch1][u7]", "error.L[ch0+ch1]", "critic.rpe[ch0][u0]", "critic.mu[ch1]",
+                                   "out." + outComp + "[ch0][u0]", "out." + outComp + "[ch1][u15]"}) {
+        INFO(name);
+        CHECK(std::count(header.begin(), header.end(), name) == 1);
+    }
+    CHECK(std::count(header.begin(), header.end(), "in.bands[ch1][u16]") == 0);
+    CHECK(std::count_if(header.begin(), header.end(), [](const std::string& h) { return h.rfind("band", 0) == 0; }) == 0); // no duplicate band columns
+    for (int i = 1; i < lines.size(); ++i) {
+        INFO("row " << i);
+        REQUIRE(splitCsv(lines[i]).size() == header.size());
+    }
+    // Both channels are there and differ (channel 0 is a 440 Hz tone, channel 1 is not).
+    auto column = [&](const std::string& name) {
+        const auto at = size_t(std::find(header.begin(), header.end(), name) - header.begin());
+        REQUIRE(at < header.size());
+        std::vector<float> v;
+        for (int i = 1; i < lines.size(); ++i) v.push_back(std::stof(splitCsv(lines[i])[at]));
+        return v;
+    };
+    for (const int u : {5, 12}) { // ~425 Hz and ~4.4 kHz
+        const auto a = column("in.bands[ch0][u" + std::to_string(u) + "]"), b = column("in.bands[ch1][u" + std::to_string(u) + "]");
+        float diff = 0.f;
+        for (size_t i = 0; i < a.size(); ++i) diff = std::max(diff, std::abs(a[i] - b[i]));
+        CHECK(diff > 0.05f);
+    }
+    const auto fiveCh0 = column("in.bands[ch0][u5]"), fiveCh1 = column("in.bands[ch1][u5]");
+    CHECK(fiveCh0.back() > fiveCh1.back() + 0.1f); // the 440 Hz tone is in channel 0's band 5 (dB/100 units)
+    const auto time = column("time_s");
+    CHECK(time.front() > 0.f);
+    CHECK(time.back() <= 3.01f);
+    CHECK(time.back() > 2.9f);
+    // The units file names each compartment's unit.
+    const auto units = t.dir.getChildFile("st.units.txt").loadFileAsString();
+    CHECK(units.contains("in.bands[ch][u0..15]: dB/100 above -100 dB"));
+    CHECK(units.contains(juce::String("out." + outComp + "[ch][u0..15]: dB")));
+    CHECK(units.contains("error.L: nats"));
+    CHECK(units.contains("critic.mu: reward units"));
+    CHECK(units.contains("band centres (Hz)"));
+
+    // --- the plot ------------------------------------------------------------------------------
+    const auto image = juce::ImageFileFormat::loadFrom(t.dir.getChildFile("st.png"));
+    REQUIRE(image.isValid());
+    // 1600 wide; 66 header + 2 spectrograms of 22 + 200 + 8 + 5 node lanes (in, expect, error,
+    // critic, out) of 22 + 100 + 8 + 56 axis.
+    CHECK(image.getWidth() == 1600);
+    CHECK(image.getHeight() == 66 + 2 * 230 + 5 * 130 + 56);
+    // The input spectrogram (x 130..1440, y 88..288; 46.9 Hz .. 24 kHz, log): varied colours,
+    // and the 440 Hz row of channel 1 is brighter than its 10 kHz row.
+    std::vector<juce::uint32> colours;
+    for (int x = 140; x < 1430; x += 7)
+        for (int y = 90; y < 286; y += 5) colours.push_back(image.getPixelAt(x, y).getARGB());
+    std::sort(colours.begin(), colours.end());
+    CHECK(std::unique(colours.begin(), colours.end()) - colours.begin() > 50);
+    auto rowY = [](double hz) { return 288 - int(std::log(hz / 46.875) / std::log(24000.0 / 46.875) * 200.0); };
+    const int x = 130 + 1310 * 3 / 4; // at 2.25 s, between markers
+    CHECK(image.getPixelAt(x, rowY(440.0)).getBrightness() > image.getPixelAt(x, rowY(10000.0)).getBrightness() + 0.3f);
+    // The note-on at 0.5 s is marked (green) on every lane: near the top of the critic.rpe
+    // lane (the fourth node lane, a line on a dark ground).
+    const auto marker = image.getPixelAt(130 + 1310 / 6, 66 + 2 * 230 + 3 * 130 + 22 + 5);
+    CHECK(marker.getGreen() > marker.getRed() + 40);
+    CHECK(marker.getGreen() > marker.getBlue() + 40);
+}
+
+TEST_CASE("render: --trace of three channels has each instance's channels, numbered in the file", "[cli][render][trace]") {
+    TempDir t;
+    const auto in = t.write("three.wav", wavBytes(3, 48000, 16, 1, pcm16(3, 24000, sine)));
+    const auto r = runCli({"render", in, t.path("out.wav"), "--trace", t.path("three.csv")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    juce::StringArray lines;
+    lines.addLines(t.dir.getChildFile("three.csv").loadFileAsString());
+    lines.removeEmptyStrings();
+    REQUIRE(lines.size() > 10);
+    const auto header = splitCsv(lines[0]);
+    for (const char* name : {"in.bands[ch0][u0]", "in.bands[ch1][u0]", "in.bands[ch2][u15]", "expect.zF[ch2][u0]",
+                             "surprise.L[ch0+ch1]", "surprise.L[ch2]", "out.appliedDb[ch2][u15]"}) {
+        INFO(name);
+        CHECK(std::count(header.begin(), header.end(), name) == 1);
+    }
+    CHECK(std::count(header.begin(), header.end(), "in.bands[ch3][u0]") == 0);
+    for (int i = 1; i < lines.size(); ++i) REQUIRE(splitCsv(lines[i]).size() == header.size());
 }

@@ -62,6 +62,9 @@ std::string heavyPatch() {
         {"id": "out", "kind": "AudioOut"}], "wires": []})";
 }
 
+/** The output limiter's look-ahead at 48 kHz (1 ms): the latency is one step plus this. */
+constexpr int kLookahead48k = 48;
+
 } // namespace
 
 TEST_CASE("latency is right from the first prepareToPlay and reported once per change, on the message thread",
@@ -74,13 +77,13 @@ TEST_CASE("latency is right from the first prepareToPlay and reported once per c
         proc.addListener(&watch);
         setPlain(proc, HostParam::step, float(choice));
         proc.prepareToPlay(48000.0, 512);
-        CHECK(proc.getLatencySamples() == step);
+        CHECK(proc.getLatencySamples() == step + kLookahead48k);
         const int reportsAtPrepare = int(watch.reports.size());
         for (int i = 0; i < 10; ++i) {
             process(proc, 2, 4800, 480);
             pumpMessages(10);
         }
-        CHECK(proc.getLatencySamples() == step);
+        CHECK(proc.getLatencySamples() == step + kLookahead48k);
         CHECK(int(watch.reports.size()) == reportsAtPrepare); // nothing changed: no report
 
         // A real change: exactly one report, from the message thread.
@@ -90,7 +93,7 @@ TEST_CASE("latency is right from the first prepareToPlay and reported once per c
             process(proc, 2, 4800, 480);
             pumpMessages(10);
         }
-        CHECK(proc.getLatencySamples() == graded::kStepChoices[nextChoice]);
+        CHECK(proc.getLatencySamples() == graded::kStepChoices[nextChoice] + kLookahead48k);
         CHECK(int(watch.reports.size()) == reportsAtPrepare + 1);
         CHECK_FALSE(watch.offMessageThread);
         proc.removeListener(&watch);
@@ -128,7 +131,7 @@ TEST_CASE("a rate the engine cannot run keeps the user's patch selected and save
     proc.prepareToPlay(48000.0, 256);
     CHECK(proc.engineStatus().isEmpty());
     CHECK(proc.currentPatch().user);
-    CHECK(proc.getLatencySamples() == 64);
+    CHECK(proc.getLatencySamples() == 64 + kLookahead48k);
     process(proc, 2, 4800, 256);
     CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
 }
@@ -143,7 +146,7 @@ TEST_CASE("a patch over the real-time budget at this rate runs dry and says why;
     process(proc, 2, 4096, 512);
     pumpMessages(50);
     CHECK(proc.engineStatus().isEmpty());
-    CHECK(proc.getLatencySamples() == 512); // the smallest step within the budget
+    CHECK(proc.getLatencySamples() == 512 + kLookahead48k); // the smallest step within the budget
 
     proc.prepareToPlay(192000.0, 512);
     CHECK(proc.currentPatch().user);

@@ -14,6 +14,7 @@ constexpr CompartmentSpec io(std::string_view name, CompartmentRole role, CompCo
 }
 
 constexpr std::string_view kLinearOrDb[] = {"linear", "db"};
+constexpr std::string_view kNoiseLevel[] = {"absolute", "input"};
 constexpr double kNoFloor = -std::numeric_limits<double>::infinity();
 
 } // namespace
@@ -30,6 +31,10 @@ const NodeSpec& audioInSpec() {
             .about("bands and level as (dB + 100) / 100 (\"db\") or linear energy / RMS"),
         field::integer("samples", 16, GRADED_FIELD_AT(In, samples)).withRange(1, 16).because("1, 2, 4, 8 or 16")
             .about("size of the samples compartment (1, 2, 4, 8 or 16)"),
+        field::number("envMs", 2.0, GRADED_FIELD_AT(In, envMs)).withRange(0, 1000).inUnit("ms")
+            .about("shortest time constant of the band envelopes (a band never follows faster than it rings, Q / (pi fc))"),
+        field::number("levelMs", 10.0, GRADED_FIELD_AT(In, levelMs)).withRange(0.01, 10000).inUnit("ms")
+            .about("time constant of the level envelope"),
     };
     static const CompartmentSpec kInCompartments[] = {
         io("bands", CompartmentRole::output, CompCols::bands, "band energies of the last step", CompShow::main),
@@ -49,14 +54,23 @@ const NodeSpec& audioOutSpec() {
             .because("+6 dB, the output ceiling").about("dB mode: clamp of bandGains (>= minDb)"),
         field::number("maxGain", 1.99526, GRADED_FIELD_AT(Out, maxGain)).withRange(0, double(limits::kOutputCeiling))
             .because("+6 dB, the output ceiling").about("linear mode: bandGains and gain clamped to [0, maxGain]"),
-        field::number("smoothMs", 5.0, GRADED_FIELD_AT(Out, smoothMs)).withRange(0, 1000).inUnit("ms").about("per-sample smoothing of every audible gain"),
+        field::number("smoothMs", 0.0, GRADED_FIELD_AT(Out, smoothMs)).withRange(0, 1000).inUnit("ms")
+            .about("extra one-pole smoothing of every audible gain (they already ramp linearly across each step)"),
         field::number("maxNoise", 1.0, GRADED_FIELD_AT(Out, maxNoise)).withRange(0, 16).about("noise amplitudes clamped to [0, maxNoise]"),
         field::number("bandGainDefault", 0.0, GRADED_FIELD_AT(Out, bandGainDefault)).about("bandGains when no wire drives it (linear or dB)"),
+        field::choice("noiseLevel", ChoiceTable(kNoiseLevel, "noise level"), 0, GRADED_FIELD_AT(Out, noiseRelative))
+            .about("noise amplitudes in absolute units (\"absolute\") or relative to each band's input level (\"input\": 1 = the band's own RMS)"),
+        field::number("ceilingDb", -1.0, GRADED_FIELD_AT(Out, ceilingDb)).withRange(-40, 0).inUnit("dBFS")
+            .about("output ceiling of the look-ahead limiter (raised to the dry input's own level where that is higher)"),
+        field::number("lookaheadMs", 1.0, GRADED_FIELD_AT(Out, lookaheadMs)).withRange(0.05, 10).inUnit("ms")
+            .about("look-ahead of the limiter (adds to the latency)"),
     };
     static const CompartmentSpec kOutCompartments[] = {
-        io("bandGains", CompartmentRole::input, CompCols::bands, "gain of each band", CompShow::main),
+        io("bandGains", CompartmentRole::input, CompCols::bands, "gain of each band"),
         io("gain", CompartmentRole::input, CompCols::one, "broadband gain"),
         io("noise", CompartmentRole::input, CompCols::bands, "noise amplitude of each band"),
+        io("appliedDb", CompartmentRole::output, CompCols::bands, "gain in effect in each band at the end of the step, dB (band x broadband x limiter)", CompShow::main),
+        io("limitDb", CompartmentRole::output, CompCols::one, "the limiter's gain during the step, dB (0 = not limiting)", CompShow::scalar),
     };
     static const NodeSpec spec{"AudioOut", "turns compartments into sound through the same filterbank", kOutFields, {}, kOutCompartments, {}};
     return spec;

@@ -2,9 +2,11 @@
 // What a patch costs to run (Engine::estimate, Engine::minimumStep) and the budget check.
 #include "../Limits.h"
 #include "Cost.h"
+#include "Filterbank.h"
 #include "../Patch/NodeSpecs.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace graded {
@@ -68,11 +70,16 @@ CostEstimate Engine::estimate(const Patch& p, const EngineConfig& c, int S) {
     bool noise = false;
     for (const auto& w : p.wires)
         if (w.toNode == p.audioOut && w.toComp == "noise") noise = true;
-    // filterbank: analysis (5), synthesis (3) and, when driven, the noise bank (8) per band,
-    // plus per-sample bookkeeping; per step the band energies (a log each) and samples
+    // filterbank, per band and sample: analysis of the analytic pair (two passes, 20) and its
+    // envelope (6), synthesis with ramped gains (5) and, when driven, the noise bank (3
+    // passes, 18); these run four bands at a time in SIMD lanes (Filterbank.cpp), so they are
+    // priced per block of four. Per sample the Hilbert pair (32) and the limiter (24); per
+    // step the band energies (a log each) and samples.
+    const double blocks = std::ceil(N / 4.0);
     e.parts.push_back({"/nodes/" + std::to_string(p.audioIn), "the filterbank (" + std::to_string(int(N)) + " bands" + (noise ? ", noise" : "") + ")",
-                       share(C * (N * (8.0 + (noise ? 8.0 : 0.0)) + 16.0), C * (N * 30.0 + M + 30.0))});
-    std::int64_t bytes = std::int64_t(C) * (std::int64_t(kMaxStepSamples) * (std::int64_t(N) + 4) + 8 * std::int64_t(N) + 64) * 4;
+                       share(C * (blocks * (31.0 + (noise ? 18.0 : 0.0)) + 60.0), C * (N * 40.0 + M + 30.0))});
+    std::int64_t bytes = std::int64_t(C) * (std::int64_t(kMaxStepSamples) * (std::int64_t(N) + 4) + 16 * std::int64_t(Filterbank::kMaxBands) + 64) * 4
+        + std::int64_t(C) * 5 * std::int64_t(std::lround(p.output().lookaheadMs * 1e-3 * fs) + 2) * 4;
     // the graph runs `settle` times per audio step; synapses evolve every step, every N steps or
     // on episodes (counted as never: an event, not a rate)
     const double settle = p.learning.settle;

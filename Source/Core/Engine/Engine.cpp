@@ -56,7 +56,7 @@ public:
     TelemetryQueue telemetry;
 
     // the I/O nodes' compartments, [C][..]
-    CompartmentView bands, level, samples, bandGains, gain, noise;
+    CompartmentView bands, level, samples, bandGains, gain, noise, appliedDb, limitDb;
     bool noiseDriven = false;
 
     HostControls controls;
@@ -105,6 +105,8 @@ void EngineImpl::build(const Patch& p, const EngineConfig& c, const HostControls
     bandGains = net.compartment(p.audioOut, "bandGains");
     gain = net.compartment(p.audioOut, "gain");
     noise = net.compartment(p.audioOut, "noise");
+    appliedDb = net.compartment(p.audioOut, "appliedDb");
+    limitDb = net.compartment(p.audioOut, "limitDb");
     for (const auto& w : p.wires)
         if (w.toNode == p.audioOut && w.toComp == "noise") noiseDriven = true;
     bank.prepare(p.input(), p.output(), cfg.sampleRate, c.numChannels, kMaxStepSamples);
@@ -122,6 +124,10 @@ void EngineImpl::setDefaults() noexcept {
     std::fill(bandGains.data, bandGains.data + bandGains.rows * bandGains.cols, float(patch.output().bandGainDefault));
     std::fill(gain.data, gain.data + gain.rows * gain.cols, 1.f);
     std::fill(noise.data, noise.data + noise.rows * noise.cols, 0.f);
+    const float g0 = patch.output().gainsDb ? float(patch.output().bandGainDefault)
+                                            : 20.f * std::log10(std::max(float(patch.output().bandGainDefault), 1e-6f));
+    if (appliedDb.data) std::fill(appliedDb.data, appliedDb.data + appliedDb.rows * appliedDb.cols, g0);
+    if (limitDb.data) std::fill(limitDb.data, limitDb.data + limitDb.rows * limitDb.cols, 0.f);
 }
 
 void EngineImpl::resetAll() noexcept {
@@ -167,7 +173,7 @@ void EngineImpl::mixOut() noexcept {
         gainSeq[size_t(t)] = outGainSmooth;
     }
     bank.synthesise(bandGains.data, gain.data, noise.data, noiseDriven, clock.input(), mixSeq.data(), gainSeq.data(),
-                    clock.stride(), S, clock.output());
+                    clock.stride(), S, clock.output(), appliedDb.data, limitDb.data);
     // the outputs of a zero input decay toward subnormals: keep the smoothers clean
     if (std::fabs(mixSmooth - mixT) < 1e-7f) mixSmooth = mixT;
     if (std::fabs(outGainSmooth - ogT) < 1e-7f) outGainSmooth = ogT;
@@ -222,7 +228,8 @@ void Engine::reset() noexcept {
     impl_->resetAll();
 }
 
-int Engine::latencySamples() const noexcept { return impl_->clock.step(); }
+int Engine::latencySamples() const noexcept { return impl_->clock.step() + impl_->bank.latency(); }
+int Engine::stepSamples() const noexcept { return impl_->clock.step(); }
 bool Engine::popTelemetry(Telemetry& out) noexcept { return impl_->telemetry.pop(out); }
 void Engine::setTelemetryRing(TelemetryRing* ring) noexcept { impl_->telemetry.setRing(ring); }
 const PatchInfo& Engine::info() const noexcept { return impl_->info; }

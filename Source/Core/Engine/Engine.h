@@ -99,7 +99,7 @@ public:
     void process(float* const* channels, int numChannels, int numSamples) noexcept;
     /** Cells, filters, FIFOs and smoothers back to rest. */
     void reset() noexcept;
-    /** The current step size in samples (the input -> output delay). */
+    /** The input -> output delay in samples: one step plus the output limiter's look-ahead. */
     int latencySamples() const noexcept;
     /** Learning (audio thread, like setControls; never allocate, lock or throw). Off: no
         synapse evolves, so every weight stays bit for bit (on by default). */
@@ -110,6 +110,8 @@ public:
     /** Every synapse's weights and biases back to their values when the engine was built
         (the initialiser's, from its seed); Adam's moments cleared. */
     void resetWeights() noexcept;
+    /** Samples per simulation step (the step part of the latency). */
+    int stepSamples() const noexcept;
     /** GUI thread: the oldest snapshot not yet read; false when none. */
     bool popTelemetry(Telemetry& out) noexcept;
     /** Off the audio thread, before the engine processes: its snapshots go into `ring` (owned

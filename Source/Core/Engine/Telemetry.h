@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Telemetry: fixed-size snapshots, audio thread -> GUI (~30 per second), each node's shown
-// compartments labelled by name (which ones: the node spec's CompShow).
+// compartments labelled by name (which ones: the node spec's CompShow), every channel and
+// unit of them.
 
 #include "../Patch/Model.h"
 
@@ -13,22 +14,35 @@
 namespace graded {
 
 inline constexpr int kTelemetryMaxNodes = 16;
-inline constexpr int kTelemetryMaxValues = 64;
-inline constexpr int kTelemetryMaxBands = 32;   ///< = Filterbank::kMaxBands
+/** Channels carried: the plugin runs its engine mono or stereo. An engine built for more
+    channels (Engine allows up to kMaxEngineChannels) has its first two carried. */
+inline constexpr int kTelemetryMaxChannels = 2;
+inline constexpr int kTelemetryMaxValues = 64;   ///< units per channel of a shown compartment
+inline constexpr int kTelemetryMaxBands = 64;    ///< >= Filterbank::kMaxBands
 inline constexpr int kTelemetryIdLen = 24;
 
-/** Row 0 (channel 0) of a compartment. */
+/** A shown compartment, every row (channel) and unit of it: channel c's units are
+    values[c * numValues .. c * numValues + numValues), so values[0 .. numValues) is channel 0
+    (what the editor draws). A compartment with one row for all channels (an error cell's L)
+    has numChannels == 1 even in a stereo engine: its row is a sum over the channels. */
 struct TelemetrySeries {
     std::string_view name;           ///< the compartment ("zF"; static storage); empty: none
     bool traced = false;             ///< its mean is worth a trace over time (the spec says)
-    int numValues = 0;
-    float values[kTelemetryMaxValues] = {};
+    bool perChannel = true;          ///< one row per channel (false: one row for all channels)
+    int numChannels = 0;             ///< rows carried (<= kTelemetryMaxChannels)
+    int numValues = 0;               ///< units per row (<= kTelemetryMaxValues)
+    float values[kTelemetryMaxChannels * kTelemetryMaxValues] = {};
+    const float* channel(int c) const noexcept { return values + c * numValues; }
 };
 
-/** The first value of a compartment (an error cell's L, a RewardErrorCell's mu). */
+/** The first unit of a compartment, per row (an error cell's L: one row; a RewardErrorCell's
+    mu: one per channel). `value` is row 0's. */
 struct TelemetryScalar {
     std::string_view name;           ///< empty: none
-    float value = 0.f;
+    bool perChannel = true;          ///< as TelemetrySeries::perChannel
+    int numChannels = 0;
+    float value = 0.f;               ///< = values[0]
+    float values[kTelemetryMaxChannels] = {};
 };
 
 struct TelemetryNode {
@@ -39,12 +53,17 @@ struct TelemetryNode {
     TelemetryScalar scalar;          ///< CompShow::scalar
 };
 
+/** One snapshot. Fixed size (19 096 bytes on x86-64; a TelemetryRing of 16 is about 300 KB),
+    so the audio thread fills it without allocating; it copies only the values shown. */
 struct Telemetry {
     std::uint64_t step = 0;          ///< simulation step count
+    int numChannels = 0;             ///< channels carried: the engine's, at most kTelemetryMaxChannels
     int numNodes = 0;
     TelemetryNode nodes[kTelemetryMaxNodes];
-    int numBands = 0;
-    float bandEnergy[kTelemetryMaxBands] = {}; ///< AudioIn bands, channel 0
+    int numBands = 0;                ///< bands per channel
+    /** AudioIn bands, channel-major as TelemetrySeries::values (bandEnergy[0 .. numBands) is
+        channel 0); the same values as the AudioIn node's main series. */
+    float bandEnergy[kTelemetryMaxChannels * kTelemetryMaxBands] = {};
     float cpuLoad = 0.f;             ///< process() time / real time, smoothed (0..1+)
 };
 
@@ -94,7 +113,9 @@ public:
 private:
     struct Source {
         const float* data = nullptr;
-        int count = 0;
+        int rows = 0, cols = 0;      ///< carried (clamped to the snapshot's room)
+        int stride = 0;              ///< the compartment's row length
+        bool perChannel = true;
         std::string_view name;
         bool traced = false;
     };
@@ -107,6 +128,7 @@ private:
 
     std::vector<Shown> shown_;
     Source bands_;
+    int channels_ = 0;
     TelemetryRing own_;
     TelemetryRing* ring_ = &own_;
     int interval_ = 1600, since_ = 0;

@@ -47,11 +47,13 @@ inline SynapseKind synapseKindOf(NodeKind k) noexcept {
 
 /** AudioIn: the analysis filterbank and what a step heard (fields: Engine/AudioInSpec.cpp). */
 struct AudioInParams {
-    int bands = 16;           ///< number of log-spaced band-pass filters (1..32)
+    int bands = 16;           ///< number of log-spaced band-pass filters (1..64)
     double minHz = 80.0;      ///< centre of the lowest band
     double maxHz = 12000.0;   ///< centre of the highest band (clamped below Nyquist)
     bool compressDb = true;   ///< bands/level as (dB + 100) / 100 (true) or linear energy/RMS
     int samples = 16;         ///< size of the `samples` compartment (1, 2, 4, 8 or 16)
+    double envMs = 2.0;       ///< shortest time constant of the band envelopes (ms)
+    double levelMs = 10.0;    ///< time constant of the level envelope (ms)
 };
 
 /** AudioOut: turns compartments into sound through the same filterbank (its band count is
@@ -61,9 +63,12 @@ struct AudioOutParams {
     double minDb = -60.0;     ///< dB mode: clamp of bandGains
     double maxDb = 0.0;
     double maxGain = 1.99526; ///< linear mode: bandGains (and `gain`) clamped to [0, maxGain] (<= +6 dB)
-    double smoothMs = 5.0;    ///< per-sample smoothing of every audible gain
+    double smoothMs = 0.0;    ///< extra one-pole smoothing of every audible gain, after the per-step ramp
     double maxNoise = 1.0;    ///< noise amplitudes clamped to [0, maxNoise]
     double bandGainDefault = 0.0;  ///< value of bandGains when no wire drives it (linear units or dB)
+    bool noiseRelative = false;    ///< noise amplitudes relative to each band's input level ("input") or absolute
+    double ceilingDb = -1.0;       ///< the limiter's ceiling (dBFS), raised to the dry input's own level
+    double lookaheadMs = 1.0;      ///< the limiter's look-ahead (adds to the latency)
 };
 
 /** DenseSynapse / HebbianSynapse: ngclearn's parameters (batch_size 1 here: the engine sets

@@ -87,7 +87,7 @@ int writtenBands(const json& nodes) {
     for (const auto& n : nodes)
         if (kindIs(n, "AudioIn") && n.contains("params") && n["params"].is_object() && n["params"].contains("bands")
             && n["params"]["bands"].is_number_integer())
-            return int(std::clamp<double>(n["params"]["bands"].get<double>(), 1, 32));
+            return int(std::clamp<double>(n["params"]["bands"].get<double>(), 1, limits::kMaxBands));
     return AudioInParams().bands;
 }
 
