@@ -6,6 +6,8 @@
 #include <Limits.h>
 
 #include <cfloat>
+#include <chrono>
+#include <thread>
 #include <cmath>
 
 namespace graded::plugin {
@@ -32,7 +34,14 @@ class GradedCellsProcessor::Housekeeping final : public juce::Timer {
 public:
     explicit Housekeeping(GradedCellsProcessor& owner) : owner_(owner) { startTimerHz(30); }
     ~Housekeeping() override { stopTimer(); }
-    void timerCallback() override { owner_.housekeeping(); }
+    void timerCallback() override {
+        // The destructor may run on another thread than this callback (JUCE's LV2 wrapper
+        // runs its own message thread): it waits for a callback in flight (busy) and stops
+        // new ones from doing anything (closing).
+        owner_.housekeepingBusy_.fetch_add(1);
+        if (!owner_.closing_.load()) owner_.housekeeping();
+        owner_.housekeepingBusy_.fetch_sub(1);
+    }
 
 private:
     GradedCellsProcessor& owner_;
@@ -50,8 +59,15 @@ GradedCellsProcessor::GradedCellsProcessor()
 }
 
 GradedCellsProcessor::~GradedCellsProcessor() {
+    closing_.store(true);
+    housekeeping_->stopTimer();
+    // A housekeeping callback already running on another thread (a patch build reads the
+    // newest engine's weights) finishes before anything it uses goes away.
+    while (housekeepingBusy_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     housekeeping_.reset();
     apvts_.removeParameterListener(parameterId(HostParam::patch), this);
+    std::lock_guard<std::mutex> lock(buildMutex_); // and any build in flight elsewhere
+    latestEngine_ = nullptr;
     delete engine_;
     engine_ = nullptr;
 }

@@ -284,6 +284,8 @@ private:
 
     std::uint64_t nextVersion_ = 1;   ///< guarded by buildMutex_
     std::unique_ptr<Housekeeping> housekeeping_;
+    std::atomic<int> housekeepingBusy_{0};   ///< housekeeping callbacks running (the destructor waits for them)
+    std::atomic<bool> closing_{false};       ///< set by the destructor: callbacks do nothing
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(GradedCellsProcessor)
 };
