@@ -62,7 +62,10 @@ GradedCellsProcessor::~GradedCellsProcessor() {
     closing_.store(true);
     housekeeping_->stopTimer();
     // A housekeeping callback already running on another thread (a patch build reads the
-    // newest engine's weights) finishes before anything it uses goes away.
+    // newest engine's weights) finishes before anything it uses goes away. JUCE's timer
+    // thread releases its lock just before it calls a callback it picked: a short grace
+    // lets such a callback start (and count itself busy) before the wait.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
     while (housekeepingBusy_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     housekeeping_.reset();
     apvts_.removeParameterListener(parameterId(HostParam::patch), this);
