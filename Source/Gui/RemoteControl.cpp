@@ -19,6 +19,7 @@ juce::String paramName(HostParam p) {
 juce::String ccJob(plugin::GradedCellsProcessor& proc, int cc) {
     if (cc == proc.rewardCc()) return "the reward CC";
     if (cc == proc.episodeCc()) return "the episode CC";
+    if (cc == proc.resetWeightsCc()) return "the reset-weights CC";
     return "reserved";
 }
 
