@@ -153,6 +153,11 @@ TEST_CASE("MIDI learn: the reward, episode and channel-mode CCs are refused, and
     run.block(cc(123, 0));   // all notes off
     CHECK(learn.lastRefusedCc() == 123);
     CHECK(learn.refusals() == 3);
+    proc.setResetWeightsCc(20); // the reset-weights CC, once one is chosen
+    run.block(cc(20, 127));
+    CHECK(learn.lastRefusedCc() == 20);
+    CHECK(learn.refusals() == 4);
+    proc.setResetWeightsCc(-1);
     CHECK(learn.mappings().empty());
     CHECK_FALSE(learn.map(121, HostParam::tau)); // channel-mode messages are never mapped
     run.block(cc(9, 127));
