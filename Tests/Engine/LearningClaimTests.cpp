@@ -124,7 +124,7 @@ TEST_CASE("Timbre Learner: a two-layer predictive-coding circuit with a learning
     }
     CHECK(hebbian == 1);
     CHECK(tied == 1);
-    CHECK(rate == 1);
+    CHECK(rate == 2); // the causes and the silence gate
     CHECK(gauss == 1);
     CHECK(p.learning.settle == 2);
     CHECK(p.learning.evolve == PatchLearning::Evolve::step);
@@ -239,4 +239,29 @@ TEST_CASE("Timbre Learner: frozen learning keeps the weights and the sound stabl
     CHECK(d < 0.1);
     CHECK(std::fabs(e2 - e1) < 0.5);
     CHECK(le2 - le1 > 1.0); // with learning on, B did change what A meets (so the comparison can fail)
+}
+
+TEST_CASE("Timbre Learner: a pause does not wipe out what it learned", "[engine][claim][learning]") {
+    Run r;
+    Instrument a;
+    for (int s = 0; s < 10; ++s) r.play(a.play(1.0));
+    const auto learned = r.weights();
+    const double before = r.errDb(9.0, 10.0);
+    // the sound stops: its decay (the band envelopes ring out over about a second) is still
+    // sound and is learned; then 9 s of silence, in which nothing is learned
+    r.play(silence(2, int(kFs * 1)));
+    const auto afterTail = r.weights();
+    r.play(silence(2, int(kFs * 9)));
+    const auto afterPause = r.weights();
+    double tail = 0, pause = 0;
+    for (size_t i = 0; i < learned.size(); ++i) {
+        tail = std::max(tail, double(std::fabs(afterTail[i] - learned[i])));
+        pause = std::max(pause, double(std::fabs(afterPause[i] - afterTail[i])));
+    }
+    r.play(a.play(1.0));
+    const double back = r.errDb(20.25, 21.0); // the causes settle from rest in the first quarter second
+    warnf("after 10 s of A: largest weight change over the 1 s decay %.2e, over the 9 s of silence after it %.2e; "
+          "A's error %.1f dB before the pause, %.1f dB over 0.25-1 s after it", tail, pause, before, back);
+    CHECK(pause < 1e-4);
+    CHECK(std::isfinite(back));
 }
