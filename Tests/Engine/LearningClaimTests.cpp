@@ -149,7 +149,7 @@ TEST_CASE("Timbre Learner: on a steady instrument the error falls by at least 10
     CHECK(frozen30 - at30 >= 10.0); // the dictionary's learning, not the causes settling
 }
 
-TEST_CASE("Timbre Learner: a change of instrument raises the error at once; it falls again as the circuit relearns",
+TEST_CASE("Timbre Learner: a change of instrument raises the error at once and it falls again as the circuit relearns",
           "[engine][claim][learning]") {
     Run r;
     Instrument a;
