@@ -66,17 +66,23 @@ struct Run {
     double outPeak = 0;
     bool finite = true;
 
-    explicit Run(bool learning = true) : e(Engine::create(factory("Timbre Learner"), {kFs, 2, kStep})) {
+    int step = kStep;
+    explicit Run(bool learning = true, int stepSamples = kStep) : step(stepSamples) {
+        HostControls c;
+        int choice = 0;
+        while (kStepChoices[choice] != stepSamples && choice < 5) ++choice;
+        c[HostParam::step] = float(choice);
+        e = Engine::create(factory("Timbre Learner"), {kFs, 2, 512}, c);
         e->setLearning(learning);
     }
     /** Plays `s` through the engine one step at a time; returns the output. */
     Signal play(Signal s) {
         const int n = int(s[0].size());
         std::vector<float*> p(2);
-        for (int pos = 0; pos + kStep <= n; pos += kStep) {
+        for (int pos = 0; pos + step <= n; pos += step) {
             p[0] = s[0].data() + pos;
             p[1] = s[1].data() + pos;
-            e->process(p.data(), 2, kStep);
+            e->process(p.data(), 2, step);
             const double L = -double(e->probe("error", "L")[0]);
             finite = finite && std::isfinite(L);
             err.push_back(L);
@@ -90,7 +96,7 @@ struct Run {
     }
     /** Mean error energy over [from, to) seconds of everything played so far, in dB. */
     double errDb(double from, double to) const {
-        const double perSec = kFs / kStep;
+        const double perSec = kFs / step;
         const size_t a = size_t(from * perSec), b = std::min(err.size(), size_t(to * perSec));
         double sum = 0;
         for (size_t i = a; i < b; ++i) sum += err[i];
@@ -293,4 +299,22 @@ TEST_CASE("Timbre Learner: its cost at 48 kHz stereo, 64-sample steps, is under 
     warnf("cost: estimate %.2f%% of one core (deliberately pessimistic), measured %.2f%% (thread CPU time over 20 s of audio)",
           est.coreShare * 100, share * 100);
     CHECK(share < 0.03);
+}
+
+TEST_CASE("Timbre Learner: stable and learning at every step size", "[engine][claim][learning]") {
+    for (int step : {16, 128, 512}) {
+        Run r(true, step);
+        REQUIRE(r.e->stepSamples() == step);
+        Instrument a, b;
+        b.timbre = 1;
+        for (int s = 0; s < 30; ++s) r.play(a.play(1.0));
+        for (int s = 0; s < 30; ++s) r.play(b.play(1.0));
+        const double first = r.errDb(0.0, 0.5), a30 = r.errDb(29.0, 30.0), bOnset = r.errDb(30.0, 30.5), b30 = r.errDb(59.0, 60.0);
+        warnf("step %.0f: error %.1f dB (0-0.5 s) -> %.1f dB (29-30 s); instrument B: %.1f dB (30-30.5 s) -> %.1f dB (59-60 s)",
+              step, first, a30, bOnset, b30);
+        CHECK(r.finite);
+        CHECK(first - a30 >= 10.0);
+        CHECK(bOnset - a30 >= 6.0);
+        CHECK(bOnset - b30 >= 10.0);
+    }
 }
