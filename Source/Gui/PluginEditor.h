@@ -4,6 +4,7 @@
 #include "GraphView.h"
 #include "LiveViews.h"
 #include "Theme.h"
+#include "WeightsView.h"
 
 #include <Graph/HostParams.h>
 #include <Graph/Patch.h>
@@ -66,6 +67,9 @@ public:
     /** The warning line shown above the description (empty and hidden when all is well). */
     juce::String statusText() const { return status_.isVisible() ? status_.getText() : juce::String(); }
     int snapshotsSeen() const noexcept { return snapshots_; }
+    WeightsView& weights() noexcept { return weights_; }
+    /** Whether the weights panel and the learning controls are shown (the patch has synapses). */
+    bool learningShown() const noexcept { return hasSynapses_; }
 
     static constexpr int kMinWidth = 760, kMinHeight = 520, kDefaultWidth = 1100, kDefaultHeight = 720;
 
@@ -77,6 +81,8 @@ private:
     void syncPatch(bool force);
     void syncStatus();
     void showNode(int index);
+    void exportWeights();
+    void importWeights();
     juce::File userPatchFolder() const;
 
     plugin::GradedCellsProcessor& processor_;
@@ -101,6 +107,14 @@ private:
     TracesView traces_;
     BandsView bands_;
     MetersView meters_;
+    WeightsView weights_;
+    std::vector<std::unique_ptr<ParamControl>> learnControls_;  ///< learn, learnRate, resetWeights
+    bool hasSynapses_ = false;
+    std::unique_ptr<WeightHeatFrame> heatFrame_;
+    int shownNoticeCount_ = 0;
+    juce::String weightsNotice_;      ///< shown in the status line for a while
+    int noticeTicks_ = 0;
+    int resetWeightsHeldTicks_ = 0;
 
     std::shared_ptr<const Patch> patch_;   ///< the processor's parsed patch, shared
     std::uint64_t shownVersion_ = 0;       ///< PatchSelection::version shown (0: none)
