@@ -15,14 +15,16 @@ Material (rendered here by fluidsynth, cached in GRADED_REAL_WORK):
 Claims (each one printed line, `claim | patch | material | figures | PASS/FAIL (threshold)`);
 falls, rises and relearns run at -1 dBFS and again on the same file 20 dB lower:
   falls      error over 0.1-0.6 s (the organ's first half second) minus error over 29-30 s >= 10 dB
-  learns     the same patch with the dictionary frozen at its initial weights (eta 0, a copy of
-             Resources/Patches/TimbreLearner.json): its error over 29-30 s minus the
-             learner's >= 10 dB (the fall is the dictionary's learning, not the causes settling)
+  learns     the same patch with learning off from the start (`--set learn=0`: the dictionary
+             stays at its initial weights): its error over 29-30 s minus the learner's
+             >= 10 dB (the fall is the dictionary's learning, not the causes settling)
   rises      error over 40.1-40.6 s (the strings' first half second) minus 39-40 s >= 3 dB
   relearns   error over 40.1-40.6 s minus 69-70 s >= 3 dB, and 69-70 s at most 1 dB above 39-40 s
   bounded    10 minutes: every traced value finite; the prediction (dict.outputs) within
              [0, 8 x 1] (8 causes, weights in [0, 1]) and its largest value in the last
-             5 minutes at most 1.5 x that of the first 5; output sample peak < 0 dBFS
+             5 minutes at most 1.5 x that of the first 5; output sample peak < 0 dBFS; and the
+             dictionary's weights after the 600 s (`graded-cli weights export`, dict.npz)
+             finite and within [0, 1] (w_bound 1)
   steps      at steps of 16 and 512 samples (the extremes) on organ_strings: the error over
              79-80 s is >= 10 dB below the organ's first half second (no oscillation: learning
              is per step, so it is slower per second at large steps, but it must stay stable)
@@ -30,7 +32,6 @@ falls, rises and relearns run at -1 dBFS and again on the same file 20 dB lower:
 Exit status 0 all passed, 1 a claim failed or a render failed, 2 no material.
 """
 import csv
-import json
 import os
 import subprocess
 import sys
@@ -155,20 +156,10 @@ def main():
     for a, b, v in curve:
         print(f"         | {PATCH} | error over time        | {a:3d}-{b:3d} s: {v:6.1f} dB")
 
-    # the same circuit that does not learn
-    src = os.path.join(HERE, "..", "..", "Resources", "Patches", "TimbreLearner.json")
-    with open(src) as f:
-        frozen = json.load(f)
-    for n in frozen["nodes"]:
-        if n["kind"] == "HebbianSynapse":
-            n["params"]["eta"] = 0.0
-    frozen["name"] = "Timbre Learner (frozen)"
-    fz = os.path.join(work, "frozen.json")
-    with open(fz, "w") as f:
-        json.dump(frozen, f)
+    # the same circuit that does not learn: the plugin's Learn switch off from the start
     trace_fz = os.path.join(work, "organ_strings.frozen.csv")
-    r = subprocess.run([cli, "render", "--patch", fz, os_wav, os.path.join(work, "out.frozen.wav"), "--bits", "32f",
-                        "--trace", trace_fz], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    r = subprocess.run([cli, "render", "--patch", PATCH, os_wav, os.path.join(work, "out.frozen.wav"), "--bits", "32f",
+                        "--set", "learn=0", "--trace", trace_fz], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         print(f"render failed: {r.stderr.strip()}")
         return 1
@@ -219,6 +210,21 @@ def main():
                             f"error {s0:6.1f} dB over 0.1-0.6 s, {s39:6.1f} dB over 39-40 s, strings {s40:6.1f} dB over "
                             f"40.1-40.6 s, {s69:6.1f} dB over 69-70 s, {s79:6.1f} dB over 79-80 s",
                             s0 - s79 >= FALL_DB and np.all(np.isfinite(rs)), f"79-80 s >= {FALL_DB:g} dB below 0.1-0.6 s"))
+
+    # the weights themselves after the ten minutes (graded-cli weights export: ngclearn's .npz)
+    wdir = os.path.join(work, "weights")
+    r = subprocess.run([cli, "weights", "export", "--patch", PATCH, "--in", tm, "--out", wdir],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        print(f"weights export failed: {r.stderr.strip()}")
+        return 1
+    with np.load(os.path.join(wdir, "dict.npz")) as z:
+        w = np.array(z["weights"])
+    wfinite = bool(np.all(np.isfinite(w)))
+    results.append(line("bounded", "ten_minutes: weights",
+                        f"dict {w.shape[0]} x {w.shape[1]} after 600 s: all finite: {wfinite}; in [{w.min():.4f}, {w.max():.4f}], "
+                        f"{int(np.sum(w > 0.99))} of {w.size} above 0.99",
+                        wfinite and w.shape == (8, 32) and w.min() >= 0 and w.max() <= 1, "finite, in [0, 1] (w_bound 1)"))
 
     # what the musician hears at other focus settings stays safe
     for focus in (0, 0.5):
