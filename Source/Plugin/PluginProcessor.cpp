@@ -32,21 +32,24 @@ inline int sanitise(float* x, int n) noexcept {
     change, from the thread the plugin wrappers expect). */
 class GradedCellsProcessor::Housekeeping final : public juce::Timer {
 public:
-    explicit Housekeeping(GradedCellsProcessor& owner) : owner_(owner) { startTimerHz(30); }
+    using Gate = HousekeepingGate;
+    Housekeeping(GradedCellsProcessor& owner, std::shared_ptr<Gate> gate) : owner_(owner), gate_(std::move(gate)) { startTimerHz(30); }
     ~Housekeeping() override { stopTimer(); }
     void timerCallback() override {
         // The destructor may run on another thread than this callback (JUCE's LV2 wrapper
-        // runs its own message thread): it waits for a callback in flight (busy) and stops
-        // new ones from doing anything (closing).
-        owner_.housekeepingBusy_.fetch_add(1);
-        if (!owner_.closing_.load()) owner_.housekeeping();
-        owner_.housekeepingBusy_.fetch_sub(1);
+        // runs its own message thread): it sets `closing`, then waits until no callback is
+        // busy. A callback counts itself busy before it looks at `closing`, so one that
+        // started before the wait finishes first and one that starts after does nothing;
+        // this timer object itself is deleted on the message thread (see the destructor), so
+        // it is alive whenever JUCE calls it.
+        gate_->busy.fetch_add(1);
+        if (!gate_->closing.load()) owner_.housekeeping();
+        gate_->busy.fetch_sub(1);
     }
 
 private:
     GradedCellsProcessor& owner_;
-    std::mutex callbackMutex_;
-    bool stopped_ = false;
+    std::shared_ptr<Gate> gate_;
 };
 
 GradedCellsProcessor::GradedCellsProcessor()
@@ -61,19 +64,25 @@ GradedCellsProcessor::GradedCellsProcessor()
     osc_->setSnapshotSource([this](Telemetry& t) { return getActiveEditor() == nullptr && telemetry_.pop(t); });
     selection_ = factorySelection(0);
     apvts_.addParameterListener(parameterId(HostParam::patch), this);
-    housekeeping_ = std::make_unique<Housekeeping>(*this);
+    housekeepingGate_ = std::make_shared<HousekeepingGate>();
+    housekeeping_ = std::make_unique<Housekeeping>(*this, housekeepingGate_);
 }
 
 GradedCellsProcessor::~GradedCellsProcessor() {
-    closing_.store(true);
+    housekeepingGate_->closing.store(true);
     housekeeping_->stopTimer();
-    // A housekeeping callback already running on another thread (a patch build reads the
-    // newest engine's weights) finishes before anything it uses goes away. JUCE's timer
-    // thread releases its lock just before it calls a callback it picked: a short grace
-    // lets such a callback start (and count itself busy) before the wait.
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    while (housekeepingBusy_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    housekeeping_.reset();
+    while (housekeepingGate_->busy.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // JUCE's timer thread may have picked this timer and released its lock just before
+    // calling it: that call still comes, on the message thread. Deleting the timer there
+    // (after whatever that thread is doing now) means it is never called once deleted; the
+    // call finds `closing` set and leaves the processor alone.
+    auto* mm = juce::MessageManager::getInstanceWithoutCreating();
+    if (mm == nullptr || mm->isThisTheMessageThread()) {
+        housekeeping_.reset();
+    } else {
+        Housekeeping* timer = housekeeping_.release();
+        if (!juce::MessageManager::callAsync([timer] { delete timer; })) delete timer; // no message loop: no timer calls either
+    }
     osc_.reset();
     apvts_.removeParameterListener(parameterId(HostParam::patch), this);
     std::lock_guard<std::mutex> lock(buildMutex_); // and any build in flight elsewhere

@@ -307,8 +307,12 @@ private:
 
     std::uint64_t nextVersion_ = 1;   ///< guarded by buildMutex_
     std::unique_ptr<Housekeeping> housekeeping_;
-    std::atomic<int> housekeepingBusy_{0};   ///< housekeeping callbacks running (the destructor waits for them)
-    std::atomic<bool> closing_{false};       ///< set by the destructor: callbacks do nothing
+    /** Shared by the processor and its housekeeping timer, outliving both: see ~GradedCellsProcessor. */
+    struct HousekeepingGate {
+        std::atomic<bool> closing{false}; ///< set by the destructor: callbacks do nothing
+        std::atomic<int> busy{0};         ///< housekeeping callbacks running (the destructor waits for them)
+    };
+    std::shared_ptr<HousekeepingGate> housekeepingGate_;
 
     ParameterOverrides overrides_;    ///< MIDI learn / OSC -> parameters (lock-free)
     MidiLearn midiLearn_;             ///< the CC table (read by the audio thread)
