@@ -100,7 +100,9 @@ juce::String number(double v) {
     if (!std::isfinite(v)) return "?";
     const double a = std::abs(v);
     const int places = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
-    return juce::String(v, places).trimCharactersAtEnd("0").trimCharactersAtEnd(".");
+    auto text = juce::String(v, places);
+    if (text.containsChar('.')) text = text.trimCharactersAtEnd("0").trimCharactersAtEnd(".");
+    return text == "-0" ? juce::String("0") : text;
 }
 
 /** What binding `b` puts on its field or wire for host value `host`: the value the cell
@@ -352,8 +354,9 @@ void PluginEditor::patchChosen() {
         juce::String error;
         if (!processor_.loadUserPatchFile(userPatches_[id - 1000], error)) {
             loadError_ = "Could not load " + userPatches_[id - 1000].getFileName() + ": " + error.replace("\n", "; ");
+            // the selector shows the patch still running (so choosing the file again retries)
+            showRunningPatchInBox();
             syncStatus();
-            shownVersion_ = 0;
             return;
         }
         loadError_.clear();
@@ -379,13 +382,8 @@ void PluginEditor::loadPatchFile() {
                           });
 }
 
-void PluginEditor::syncPatch(bool force) {
-    // The processor parses a patch once and numbers every selection: a new number is the
-    // only change signal (no JSON is parsed or hashed here).
+void PluginEditor::showRunningPatchInBox() {
     const auto sel = processor_.currentPatch();
-    if (sel.version == shownVersion_ && !force) return;
-    shownVersion_ = sel.version;
-    patch_ = sel.patch;
     if (!sel.user) patchBox_.setSelectedId(sel.factoryIndex + 1, juce::dontSendNotification);
     else {
         int id = 0;
@@ -394,6 +392,16 @@ void PluginEditor::syncPatch(bool force) {
         if (id) patchBox_.setSelectedId(id, juce::dontSendNotification);
         else patchBox_.setText(juce::String(sel.name), juce::dontSendNotification);
     }
+}
+
+void PluginEditor::syncPatch(bool force) {
+    // The processor parses a patch once and numbers every selection: a new number is the
+    // only change signal (no JSON is parsed or hashed here).
+    const auto sel = processor_.currentPatch();
+    if (sel.version == shownVersion_ && !force) return;
+    shownVersion_ = sel.version;
+    patch_ = sel.patch;
+    showRunningPatchInBox();
     traces_.clear();
     strips_.clear();
     const bool synapses = patch_ && std::any_of(patch_->nodes.begin(), patch_->nodes.end(),

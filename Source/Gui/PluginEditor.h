@@ -94,6 +94,7 @@ private:
     void patchChosen();
     void loadPatchFile();
     void syncPatch(bool force);
+    void showRunningPatchInBox();
     void syncStatus();
     /** Effective values under the bound controls, the node's values line, and the tooltips
         that name the configured CCs; cheap when nothing changed. */
