@@ -59,8 +59,10 @@ juce::StringArray StripsView::rowLabels() const {
     if (!have_) return rows;
     for (int i = 0; i < last_.numNodes; ++i) {
         const auto& n = last_.nodes[i];
+        bool replaced = false;
+        for (const auto& d : derived_) replaced = replaced || d.replaces == juce::String(n.id);
         for (const TelemetrySeries* s : {&n.secondary, &n.main})
-            if (!s->name.empty() && (s == &n.main || s->numValues > 0))
+            if (!s->name.empty() && (s == &n.main || s->numValues > 0) && !(s == &n.main && replaced))
                 rows.add(juce::String(n.id) + "." + juce::String(std::string(s->name)));
     }
     for (const auto& d : derived_) rows.add(d.label);
@@ -73,6 +75,13 @@ void StripsView::paint(juce::Graphics& g) {
     int rows = 0;
     for (int i = 0; i < last_.numNodes; ++i) rows += last_.nodes[i].secondary.numValues > 0 ? 2 : 1;
     rows += int(derived_.size());
+    auto replaced = [this](const juce::String& id) {
+        for (const auto& d : derived_)
+            if (d.replaces == id) return true;
+        return false;
+    };
+    for (int i = 0; i < last_.numNodes; ++i)
+        if (replaced(juce::String(last_.nodes[i].id))) --rows;
     auto area = getLocalBounds().reduced(6).withTrimmedTop(16);
     const int rowH = juce::jlimit(10, 26, area.getHeight() / std::max(1, rows));
     g.setFont(juce::Font(juce::jmin(12.0f, float(rowH) - 1.0f)));
@@ -84,9 +93,9 @@ void StripsView::paint(juce::Graphics& g) {
         for (int k = 0; k < count; ++k) peak = std::max(peak, std::abs(finiteOr0(values[k])));
         g.setColour(colours::text);
         g.drawFittedText(name, label.reduced(2, 0), juce::Justification::centredLeft, 1);
-        auto value = row.removeFromRight(64);
+        auto value = row.removeFromRight(70);
         g.setColour(colours::textDim);
-        g.drawText("|max| " + juce::String(peak, 2), value, juce::Justification::centredRight);
+        g.drawText("|max| " + juce::String(peak, peak >= 100.f ? 0 : peak >= 10.f ? 1 : 2), value, juce::Justification::centredRight);
         if (count <= 0) return;
         const auto strip = row.reduced(2, 1).toFloat();
         const float w = strip.getWidth() / float(count);
@@ -106,7 +115,7 @@ void StripsView::paint(juce::Graphics& g) {
         const auto& n = last_.nodes[i];
         const juce::String id(n.id);
         for (const TelemetrySeries* s : {&n.secondary, &n.main})
-            if (!s->name.empty() && (s == &n.main || s->numValues > 0))
+            if (!s->name.empty() && (s == &n.main || s->numValues > 0) && !(s == &n.main && replaced(id)))
                 drawRow(id + "." + juce::String(std::string(s->name)), s->values, s->numValues);
     }
     for (const auto& d : derived_)

@@ -21,6 +21,9 @@ public:
     struct Derived {
         juce::String label, fromNode;
         float gain = 1.f, bias = 0.f;
+        /** The node whose main row this row replaces (empty: none): AudioOut's appliedDb when
+            no wire drives its bandGains, as the node then only plays the noise. */
+        juce::String replaces;
     };
     /** The current patch's node ids (snapshots of other nodes, still queued from the
         previous patch, are not drawn) and its derived rows. */

@@ -99,7 +99,9 @@ juce::String describeParam(const ParamValue& v) {
 juce::String number(double v) {
     if (!std::isfinite(v)) return "?";
     const double a = std::abs(v);
-    const int places = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+    // three significant digits (small values keep theirs: 0.0005, not 0)
+    const int places = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2
+                     : a > 0 ? juce::jlimit(3, 8, 2 - int(std::floor(std::log10(a)))) : 0;
     auto text = juce::String(v, places);
     if (text.containsChar('.')) text = text.trimCharactersAtEnd("0").trimCharactersAtEnd(".");
     return text == "-0" ? juce::String("0") : text;
@@ -438,13 +440,17 @@ void PluginEditor::syncPatch(bool force) {
         traces_.setNodes(ids, constant);
         // Noise patches: AudioOut's noise input is what it uses; show it beside appliedDb.
         std::vector<StripsView::Derived> derived;
+        const bool gainsWired = std::any_of(patch_->wires.begin(), patch_->wires.end(), [this](const PatchWire& w) {
+            return w.toNode == patch_->audioOut && w.toComp == "bandGains";
+        });
         for (const auto& w : patch_->wires)
             if (w.toNode == patch_->audioOut && w.toComp == "noise" && w.fromNode >= 0 && w.weights.empty()) {
                 const auto& from = patch_->nodes[size_t(w.fromNode)];
                 const auto* shown = nodeSpec(from.kind).shown(CompShow::main);
                 if (shown && shown->name == w.fromComp)
                     derived.push_back({juce::String(patch_->nodes[size_t(w.toNode)].id) + ".noise",
-                                       juce::String(from.id), w.gain, w.bias.empty() ? 0.f : w.bias.front()});
+                                       juce::String(from.id), w.gain, w.bias.empty() ? 0.f : w.bias.front(),
+                                       gainsWired ? juce::String() : juce::String(patch_->nodes[size_t(w.toNode)].id)});
             }
         strips_.setNodes(ids, derived);
         showNode(graph_.selected());

@@ -151,8 +151,9 @@ TEST_CASE("the live views show what the cells use", "[gui]") {
     for (const auto& name : ed->traces().names()) CHECK((name.startsWith("out.") || name.startsWith("texture.")));
     rows = ed->strips().rowLabels();
     INFO(rows.joinIntoString(", ").toStdString());
-    CHECK(rows.contains("out.noise"));       // what Noise Texture uses
-    CHECK(rows.contains("out.appliedDb"));
+    CHECK(rows.contains("out.noise"));       // what Noise Texture uses (no wire drives its bandGains)
+    CHECK_FALSE(rows.contains("out.appliedDb"));
+    CHECK_FALSE(rows.contains("out.bandGains"));
     CHECK_FALSE(rows.contains("expect.zF"));
 
     // Onset Gate: the expectation is a logit; the view plots P = sigmoid in 0..1
