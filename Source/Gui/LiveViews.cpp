@@ -162,17 +162,22 @@ juce::StringArray TracesView::names() const {
     return n;
 }
 
+juce::String TracesView::note(int i) const {
+    if (i < 0 || i >= int(traces_.size())) return {};
+    const auto& t = traces_[size_t(i)];
+    bool flat = t.count >= 30;
+    for (int k = 1; k < t.count && flat; ++k) flat = t.at(k) == t.at(0);
+    if (constant_.contains(t.name.upToLastOccurrenceOf(".", false, false)))
+        return flat ? "constant by construction: counts mismatched units" : "counts mismatched units";
+    return flat ? "constant" : "";
+}
+
 juce::String TracesView::legendText(int i) const {
     if (i < 0 || i >= int(traces_.size())) return {};
     const auto& t = traces_[size_t(i)];
     const float now = t.count > 0 ? t.at(t.count - 1) : 0.f;
-    bool flat = t.count >= 30;
-    for (int k = 1; k < t.count && flat; ++k) flat = t.at(k) == t.at(0);
-    juce::String note;
-    if (constant_.contains(t.name.upToLastOccurrenceOf(".", false, false)))
-        note = flat ? " (constant by construction: counts mismatched units)" : " (counts mismatched units)";
-    else if (flat) note = " (constant)";
-    return t.name + " " + juce::String(now, 3) + note;
+    const auto n = note(i);
+    return t.name + " " + juce::String(now, 3) + (n.isEmpty() ? juce::String() : " (" + n + ")");
 }
 
 void TracesView::clear() {
@@ -222,16 +227,18 @@ void TracesView::paint(juce::Graphics& g) {
     g.setFont(juce::Font(12.0f));
     for (size_t ti = 0; ti < traces_.size(); ++ti) {
         const auto& t = traces_[ti];
-        float lo = 0.f, hi = 0.f;
+        float lo = t.count > 0 ? t.at(0) : 0.f, hi = lo;
         for (int i = 0; i < t.count; ++i) {
             lo = std::min(lo, t.at(i));
             hi = std::max(hi, t.at(i));
         }
+        const bool flat = hi - lo <= 0.f;
         const float range = std::max(hi - lo, 1e-6f);
         juce::Path p;
         for (int i = 0; i < t.count; ++i) {
             const float x = plot.getX() + plot.getWidth() * float(i + TracesView::kHistory - t.count) / float(TracesView::kHistory - 1);
-            const float y = plot.getBottom() - plot.getHeight() * (t.at(i) - lo) / range;
+            // a flat trace is drawn at its own height in the middle (it has no range)
+            const float y = flat ? plot.getCentreY() + 3.0f * float(ti) : plot.getBottom() - plot.getHeight() * (t.at(i) - lo) / range;
             if (i == 0) p.startNewSubPath(x, y);
             else p.lineTo(x, y);
         }
@@ -245,7 +252,15 @@ void TracesView::paint(juce::Graphics& g) {
         sample.lineTo(float(row.getX() + 22), float(row.getCentreY()));
         strokeLine(g, sample, 1.5f, dashes);
         g.setColour(colours::text);
-        g.drawFittedText(legendText(int(ti)), row.withTrimmedLeft(26), juce::Justification::centredLeft, 1);
+        const float now = t.count > 0 ? t.at(t.count - 1) : 0.f;
+        const auto why = note(int(ti));
+        g.drawFittedText(t.name + " " + juce::String(now, 3) + (why.isEmpty() ? juce::String() : " *"),
+                         row.withTrimmedLeft(26), juce::Justification::centredLeft, 1);
+        if (why.isNotEmpty()) { // the note under the legend, where it has room
+            g.setColour(colours::textDim);
+            g.drawFittedText("* " + t.name + ": " + why, legend.removeFromTop(why.length() > 12 ? 44 : 16).withTrimmedLeft(26),
+                             juce::Justification::topLeft, 3);
+        }
     }
 }
 

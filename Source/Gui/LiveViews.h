@@ -56,6 +56,8 @@ public:
     int numTraces() const noexcept { return int(traces_.size()); }
     /** The legend entry of trace `i` as drawn (name, note and current value). */
     juce::String legendText(int i) const;
+    /** Why trace `i` is flat, or empty: "constant by construction: counts mismatched units". */
+    juce::String note(int i) const;
     juce::StringArray names() const;
     /** The newest value of the trace `name` ("surprise.L"), or NaN if there is none. */
     float latest(const juce::String& name) const noexcept;

@@ -275,6 +275,7 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     nodeInfo_.setFont(juce::Font(12.5f));
     nodeInfo_.setColour(juce::Label::textColourId, colours::textDim);
     nodeInfo_.setJustificationType(juce::Justification::topLeft);
+    nodeInfo_.setMinimumHorizontalScale(1.0f);
     addAndMakeVisible(nodeInfo_);
 
     for (auto param : kGlobalParams) {
@@ -771,7 +772,7 @@ void PluginEditor::resized() {
     graph_.setBounds(middle.reduced(0, 2));
     nodePanel.reduce(8, 2);
     nodeTitle_.setBounds(nodePanel.removeFromTop(22));
-    nodeInfo_.setBounds(nodePanel.removeFromBottom(juce::jmin(52, nodePanel.getHeight() / 3)));
+    nodeInfo_.setBounds(nodePanel.removeFromBottom(juce::jmin(64, nodePanel.getHeight() / 3)));
     const int n = int(nodeControls_.size());
     if (n > 0) {
         const int perRow = juce::jmax(1, juce::jmin(n, nodePanel.getWidth() / 92));
