@@ -91,7 +91,8 @@ juce::String describeParam(const ParamValue& v) {
         case ParamValue::Type::number: return juce::String(v.number, 4).trimCharactersAtEnd("0").trimCharactersAtEnd(".");
         case ParamValue::Type::string: return juce::String(v.text);
         case ParamValue::Type::boolean: return v.flag ? "true" : "false";
-        case ParamValue::Type::pair: return "(" + juce::String(v.text) + ", " + juce::String(v.number, 3) + ")";
+        case ParamValue::Type::pair:
+            return "(" + juce::String(v.text) + ", " + juce::String(v.number, 6).trimCharactersAtEnd("0").trimCharactersAtEnd(".") + ")";
     }
     return {};
 }
