@@ -33,10 +33,40 @@ StripsView::StripsView() {
     setDescription("Live value of each node's main compartment");
 }
 
+void StripsView::setNodes(const juce::StringArray& ids, std::vector<Derived> derived) {
+    ids_ = ids;
+    derived_ = std::move(derived);
+    clear();
+}
+
 void StripsView::update(const Telemetry& t) {
+    // a snapshot from another patch (still queued when the patch changed) is not drawn
+    for (int i = 0; i < t.numNodes && !ids_.isEmpty(); ++i)
+        if (!ids_.contains(juce::String(t.nodes[i].id))) return;
     last_ = t;
     have_ = true;
     repaint();
+}
+
+void StripsView::clear() {
+    have_ = false;
+    last_.numNodes = 0;
+    repaint();
+}
+
+juce::StringArray StripsView::rowLabels() const {
+    juce::StringArray rows;
+    if (!have_) return rows;
+    for (int i = 0; i < last_.numNodes; ++i) {
+        const auto& n = last_.nodes[i];
+        bool replaced = false;
+        for (const auto& d : derived_) replaced = replaced || d.replaces == juce::String(n.id);
+        for (const TelemetrySeries* s : {&n.secondary, &n.main})
+            if (!s->name.empty() && (s == &n.main || s->numValues > 0) && !(s == &n.main && replaced))
+                rows.add(juce::String(n.id) + "." + juce::String(std::string(s->name)));
+    }
+    for (const auto& d : derived_) rows.add(d.label);
+    return rows;
 }
 
 void StripsView::paint(juce::Graphics& g) {
@@ -44,6 +74,14 @@ void StripsView::paint(juce::Graphics& g) {
     if (!have_ || last_.numNodes == 0) return;
     int rows = 0;
     for (int i = 0; i < last_.numNodes; ++i) rows += last_.nodes[i].secondary.numValues > 0 ? 2 : 1;
+    rows += int(derived_.size());
+    auto replaced = [this](const juce::String& id) {
+        for (const auto& d : derived_)
+            if (d.replaces == id) return true;
+        return false;
+    };
+    for (int i = 0; i < last_.numNodes; ++i)
+        if (replaced(juce::String(last_.nodes[i].id))) --rows;
     auto area = getLocalBounds().reduced(6).withTrimmedTop(16);
     const int rowH = juce::jlimit(10, 26, area.getHeight() / std::max(1, rows));
     g.setFont(juce::Font(juce::jmin(12.0f, float(rowH) - 1.0f)));
@@ -55,9 +93,9 @@ void StripsView::paint(juce::Graphics& g) {
         for (int k = 0; k < count; ++k) peak = std::max(peak, std::abs(finiteOr0(values[k])));
         g.setColour(colours::text);
         g.drawFittedText(name, label.reduced(2, 0), juce::Justification::centredLeft, 1);
-        auto value = row.removeFromRight(64);
+        auto value = row.removeFromRight(70);
         g.setColour(colours::textDim);
-        g.drawText("|max| " + juce::String(peak, 2), value, juce::Justification::centredRight);
+        g.drawText("|max| " + juce::String(peak, peak >= 100.f ? 0 : peak >= 10.f ? 1 : 2), value, juce::Justification::centredRight);
         if (count <= 0) return;
         const auto strip = row.reduced(2, 1).toFloat();
         const float w = strip.getWidth() / float(count);
@@ -77,9 +115,18 @@ void StripsView::paint(juce::Graphics& g) {
         const auto& n = last_.nodes[i];
         const juce::String id(n.id);
         for (const TelemetrySeries* s : {&n.secondary, &n.main})
-            if (!s->name.empty() && (s == &n.main || s->numValues > 0))
+            if (!s->name.empty() && (s == &n.main || s->numValues > 0) && !(s == &n.main && replaced(id)))
                 drawRow(id + "." + juce::String(std::string(s->name)), s->values, s->numValues);
     }
+    for (const auto& d : derived_)
+        for (int i = 0; i < last_.numNodes; ++i)
+            if (d.fromNode == juce::String(last_.nodes[i].id)) {
+                const auto& m = last_.nodes[i].main;
+                std::array<float, kTelemetryMaxValues> v{};
+                const int count = std::min(m.numValues, kTelemetryMaxValues);
+                for (int k = 0; k < count; ++k) v[size_t(k)] = d.gain * finiteOr0(m.values[k]) + d.bias;
+                drawRow(d.label, v.data(), count);
+            }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -103,6 +150,36 @@ float TracesView::latest(const juce::String& name) const noexcept {
     return std::numeric_limits<float>::quiet_NaN();
 }
 
+void TracesView::setNodes(const juce::StringArray& ids, const juce::StringArray& constantByDesign) {
+    ids_ = ids;
+    constant_ = constantByDesign;
+    clear();
+}
+
+juce::StringArray TracesView::names() const {
+    juce::StringArray n;
+    for (const auto& t : traces_) n.add(t.name);
+    return n;
+}
+
+juce::String TracesView::note(int i) const {
+    if (i < 0 || i >= int(traces_.size())) return {};
+    const auto& t = traces_[size_t(i)];
+    bool flat = t.count >= 30;
+    for (int k = 1; k < t.count && flat; ++k) flat = t.at(k) == t.at(0);
+    if (constant_.contains(t.name.upToLastOccurrenceOf(".", false, false)))
+        return flat ? "constant by construction: counts mismatched units" : "counts mismatched units";
+    return flat ? "constant" : "";
+}
+
+juce::String TracesView::legendText(int i) const {
+    if (i < 0 || i >= int(traces_.size())) return {};
+    const auto& t = traces_[size_t(i)];
+    const float now = t.count > 0 ? t.at(t.count - 1) : 0.f;
+    const auto n = note(i);
+    return t.name + " " + juce::String(now, 3) + (n.isEmpty() ? juce::String() : " (" + n + ")");
+}
+
 void TracesView::clear() {
     traces_.clear();
     received_ = false;
@@ -110,6 +187,9 @@ void TracesView::clear() {
 }
 
 void TracesView::update(const Telemetry& t) {
+    // a snapshot from another patch (still queued when the patch changed) is not traced
+    for (int i = 0; i < t.numNodes && !ids_.isEmpty(); ++i)
+        if (!ids_.contains(juce::String(t.nodes[i].id))) return;
     received_ = true;
     for (int i = 0; i < t.numNodes; ++i) {
         const auto& n = t.nodes[i];
@@ -147,16 +227,18 @@ void TracesView::paint(juce::Graphics& g) {
     g.setFont(juce::Font(12.0f));
     for (size_t ti = 0; ti < traces_.size(); ++ti) {
         const auto& t = traces_[ti];
-        float lo = 0.f, hi = 0.f;
+        float lo = t.count > 0 ? t.at(0) : 0.f, hi = lo;
         for (int i = 0; i < t.count; ++i) {
             lo = std::min(lo, t.at(i));
             hi = std::max(hi, t.at(i));
         }
+        const bool flat = hi - lo <= 0.f;
         const float range = std::max(hi - lo, 1e-6f);
         juce::Path p;
         for (int i = 0; i < t.count; ++i) {
             const float x = plot.getX() + plot.getWidth() * float(i + TracesView::kHistory - t.count) / float(TracesView::kHistory - 1);
-            const float y = plot.getBottom() - plot.getHeight() * (t.at(i) - lo) / range;
+            // a flat trace is drawn at its own height in the middle (it has no range)
+            const float y = flat ? plot.getCentreY() + 3.0f * float(ti) : plot.getBottom() - plot.getHeight() * (t.at(i) - lo) / range;
             if (i == 0) p.startNewSubPath(x, y);
             else p.lineTo(x, y);
         }
@@ -171,7 +253,14 @@ void TracesView::paint(juce::Graphics& g) {
         strokeLine(g, sample, 1.5f, dashes);
         g.setColour(colours::text);
         const float now = t.count > 0 ? t.at(t.count - 1) : 0.f;
-        g.drawFittedText(t.name + " " + juce::String(now, 3), row.withTrimmedLeft(26), juce::Justification::centredLeft, 1);
+        const auto why = note(int(ti));
+        g.drawFittedText(t.name + " " + juce::String(now, 3) + (why.isEmpty() ? juce::String() : " *"),
+                         row.withTrimmedLeft(26), juce::Justification::centredLeft, 1);
+        if (why.isNotEmpty()) { // the note under the legend, where it has room
+            g.setColour(colours::textDim);
+            g.drawFittedText("* " + t.name + ": " + why, legend.removeFromTop(why.length() > 12 ? 44 : 16).withTrimmedLeft(26),
+                             juce::Justification::topLeft, 3);
+        }
     }
 }
 
@@ -182,8 +271,9 @@ BandsView::BandsView() {
     setDescription("Input band energies beside the cells' expectation");
 }
 
-void BandsView::setExpectationNode(const juce::String& nodeId) {
+void BandsView::setExpectationNode(const juce::String& nodeId, bool logits) {
     expectId_ = nodeId;
+    logits_ = logits;
     haveExpect_ = false;
     repaint();
 }
@@ -196,9 +286,13 @@ void BandsView::update(const Telemetry& t) {
     for (int i = 0; i < t.numNodes && numBands_ > 0; ++i) {
         const auto& n = t.nodes[i];
         if (expectId_.isNotEmpty() && expectId_ == juce::String(n.id) && n.main.numValues == numBands_) {
-            for (int k = 0; k < numBands_; ++k) expect_[size_t(k)] = finiteOr0(n.main.values[k]);
+            for (int k = 0; k < numBands_; ++k) {
+                const float v = finiteOr0(n.main.values[k]);
+                expect_[size_t(k)] = logits_ ? 1.0f / (1.0f + std::exp(-v)) : v;
+            }
             haveExpect_ = true;
             expectName_ = juce::String(n.id) + "." + juce::String(std::string(n.main.name));
+            if (logits_) expectName_ = "P = sigmoid(" + expectName_ + "), right axis 0..1";
             break;
         }
     }
@@ -219,7 +313,7 @@ void BandsView::paint(juce::Graphics& g) {
     float hi = 1e-6f;
     for (int k = 0; k < numBands_; ++k) {
         hi = std::max(hi, bands_[size_t(k)]);
-        if (haveExpect_) hi = std::max(hi, expect_[size_t(k)]);
+        if (haveExpect_ && !logits_) hi = std::max(hi, expect_[size_t(k)]);
     }
     const float w = plot.getWidth() / float(numBands_);
     for (int k = 0; k < numBands_; ++k) {
@@ -231,19 +325,32 @@ void BandsView::paint(juce::Graphics& g) {
         juce::Path p;
         for (int k = 0; k < numBands_; ++k) {
             const float x = plot.getX() + w * (float(k) + 0.5f);
-            const float y = plot.getBottom() - plot.getHeight() * juce::jlimit(0.0f, 1.0f, expect_[size_t(k)] / hi);
+            const float y = plot.getBottom() - plot.getHeight() * juce::jlimit(0.0f, 1.0f, expect_[size_t(k)] / (logits_ ? 1.0f : hi));
             if (k == 0) p.startNewSubPath(x, y);
             else p.lineTo(x, y);
             g.setColour(colours::positive);
             g.fillEllipse(x - 3.0f, y - 3.0f, 6.0f, 6.0f);
         }
         g.strokePath(p, juce::PathStrokeType(2.0f));
+        if (logits_) { // the probability's own axis
+            g.setColour(colours::textDim);
+            g.setFont(juce::Font(11.0f));
+            g.drawText("P 1", juce::Rectangle<float>(plot.getRight() - 30, plot.getY(), 30, 12), juce::Justification::topRight);
+            g.drawText("0", juce::Rectangle<float>(plot.getRight() - 30, plot.getBottom() - 12, 30, 12), juce::Justification::bottomRight);
+        }
     }
     g.setFont(juce::Font(12.0f));
     g.setColour(colours::text);
-    g.drawText(haveExpect_ ? "bars: input energy    line with dots: expectation (" + expectName_ + ")"
-                           : "bars: input energy",
-               legend, juce::Justification::centredLeft);
+    g.drawFittedText(this->legend(), legend, juce::Justification::centredLeft, 1);
+}
+
+juce::String BandsView::legend() const {
+    return haveExpect_ ? "bars: input energy    line with dots: expectation (" + expectName_ + ")"
+                       : juce::String("bars: input energy");
+}
+
+float BandsView::expectation(int k) const noexcept {
+    return haveExpect_ && k >= 0 && k < numBands_ ? expect_[size_t(k)] : std::numeric_limits<float>::quiet_NaN();
 }
 
 // ------------------------------------------------------------------------------------------

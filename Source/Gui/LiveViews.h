@@ -16,12 +16,29 @@ namespace graded::gui {
 class StripsView : public juce::Component {
 public:
     StripsView();
+    /** A row computed from another node's main compartment through a wire: gain x v + bias
+        (AudioOut's noise input in a noise patch: what it uses). */
+    struct Derived {
+        juce::String label, fromNode;
+        float gain = 1.f, bias = 0.f;
+        /** The node whose main row this row replaces (empty: none): AudioOut's appliedDb when
+            no wire drives its bandGains, as the node then only plays the noise. */
+        juce::String replaces;
+    };
+    /** The current patch's node ids (snapshots of other nodes, still queued from the
+        previous patch, are not drawn) and its derived rows. */
+    void setNodes(const juce::StringArray& ids, std::vector<Derived> derived);
     void update(const Telemetry& t);
+    void clear();
     void paint(juce::Graphics&) override;
+    /** The rows drawn at the last paint ("out.appliedDb"), for tests. */
+    juce::StringArray rowLabels() const;
 
 private:
     Telemetry last_;
     bool have_ = false;
+    juce::StringArray ids_;
+    std::vector<Derived> derived_;
 };
 
 /** Scrolling traces: every error cell's L, the reward cell's mu and mean rpe. Each trace
@@ -32,8 +49,16 @@ public:
     TracesView();
     void update(const Telemetry& t);
     void clear();
+    /** Only these nodes are traced (empty: all); `constantByDesign` nodes' traces are
+        labelled as constant by construction (a LaplacianErrorCell's L). */
+    void setNodes(const juce::StringArray& ids, const juce::StringArray& constantByDesign);
     void paint(juce::Graphics&) override;
     int numTraces() const noexcept { return int(traces_.size()); }
+    /** The legend entry of trace `i` as drawn (name, note and current value). */
+    juce::String legendText(int i) const;
+    /** Why trace `i` is flat, or empty: "constant by construction: counts mismatched units". */
+    juce::String note(int i) const;
+    juce::StringArray names() const;
     /** The newest value of the trace `name` ("surprise.L"), or NaN if there is none. */
     float latest(const juce::String& name) const noexcept;
 
@@ -53,6 +78,7 @@ private:
     Trace& trace(const juce::String& name);
     std::vector<Trace> traces_;
     bool received_ = false;
+    juce::StringArray ids_, constant_;
 };
 
 /** For spectral patches: the input's band energies (bars) beside the cells' expectation
@@ -61,15 +87,22 @@ class BandsView : public juce::Component {
 public:
     BandsView();
     /** The node whose values are the expectation (empty: none). */
-    void setExpectationNode(const juce::String& nodeId);
+    /** `logits`: the node's values are logits (a BernoulliErrorCell's prediction): the view
+        plots P = sigmoid(value) on its own 0..1 axis, not on the energy axis. */
+    void setExpectationNode(const juce::String& nodeId, bool logits = false);
     void update(const Telemetry& t);
     void paint(juce::Graphics&) override;
     bool hasBands() const noexcept { return numBands_ > 0; }
+    /** The legend line under the plot. */
+    juce::String legend() const;
+    /** The plotted expectation of band k (P for logits), or NaN if none is shown. */
+    float expectation(int k) const noexcept;
 
 private:
     int numBands_ = 0;
     std::array<float, kTelemetryMaxBands> bands_{}, expect_{};
     bool haveExpect_ = false;
+    bool logits_ = false;
     bool received_ = false;
     juce::String expectId_, expectName_;
 };

@@ -3,7 +3,11 @@
 
 #include "PluginProcessor.h"
 
+#include <Engine/Bindings.h>
 #include <Patch/NodeSpecs.h>
+
+#include <algorithm>
+#include <cmath>
 
 namespace graded::gui {
 namespace {
@@ -25,10 +29,10 @@ juce::String tooltipFor(HostParam p) {
         case HostParam::emaWindow: return "EMA window (episodes) of the reward predictor's end-of-episode update.";
         case HostParam::step: return "Samples per simulation step (also the plugin's latency).";
         case HostParam::timeScale: return "Simulated ms per real ms: above 1 the cells run faster than real time.";
-        case HostParam::focus: return "What you hear: 1 = the surprise (what the cells did not expect), 0 = the expectation.";
+        case HostParam::focus: return "What you hear: 1 = the surprise (what the cells did not expect), 0 = the expectation (through the patch's bindings).";
         case HostParam::dryWet: return "Mix of the unprocessed input (0) and the processed signal (1).";
         case HostParam::outputGain: return "Output level in dB.";
-        case HostParam::reward: return "Reward fed to the reward cell (also set by MIDI note velocity and CC 1).";
+        case HostParam::reward: return "Reward fed to the reward cell.";
         case HostParam::patch: return "Factory patch.";
         case HostParam::reset: return "Resets every cell to rest (also MIDI CC 123, all notes off).";
         case HostParam::threshold: return "Threshold applied to the RateCell state after each step: none, soft (shrinks towards 0 by lambda) or cauchy.";
@@ -87,7 +91,60 @@ juce::String describeParam(const ParamValue& v) {
         case ParamValue::Type::number: return juce::String(v.number, 4).trimCharactersAtEnd("0").trimCharactersAtEnd(".");
         case ParamValue::Type::string: return juce::String(v.text);
         case ParamValue::Type::boolean: return v.flag ? "true" : "false";
-        case ParamValue::Type::pair: return "(" + juce::String(v.text) + ", " + juce::String(v.number, 3) + ")";
+        case ParamValue::Type::pair:
+            return "(" + juce::String(v.text) + ", " + juce::String(v.number, 6).trimCharactersAtEnd("0").trimCharactersAtEnd(".") + ")";
+    }
+    return {};
+}
+
+juce::String number(double v) {
+    if (!std::isfinite(v)) return "?";
+    const double a = std::abs(v);
+    // three significant digits (small values keep theirs: 0.0005, not 0)
+    const int places = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2
+                     : a > 0 ? juce::jlimit(3, 8, 2 - int(std::floor(std::log10(a)))) : 0;
+    auto text = juce::String(v, places);
+    if (text.containsChar('.')) text = text.trimCharactersAtEnd("0").trimCharactersAtEnd(".");
+    return text == "-0" ? juce::String("0") : text;
+}
+
+/** What binding `b` puts on its field or wire for host value `host`: the value the cell
+    uses (clamped to the field's range and rounded as the engine does), with its unit. */
+juce::String boundValue(const Patch& patch, const PatchBinding& b, float host) {
+    const auto& info = hostParamInfo(b.param);
+    const double v = bindingValue(b, std::clamp(host, info.min, info.max));
+    if (b.wireField != WireField::none && b.wire >= 0 && b.wire < int(patch.wires.size())) {
+        const auto& w = patch.wires[size_t(b.wire)];
+        const auto name = w.id.empty() ? juce::String("wire") : juce::String(w.id);
+        return name + (b.wireField == WireField::gain ? ".gain " : ".bias ") + number(v);
+    }
+    if (b.node < 0 || b.node >= int(patch.nodes.size())) return {};
+    const auto& node = patch.nodes[size_t(b.node)];
+    const auto& spec = nodeSpec(node.kind);
+    if (b.fieldIndex < 0 || b.fieldIndex >= int(spec.fields.size())) return {};
+    const auto& f = spec.fields[size_t(b.fieldIndex)];
+    const double c = clampFieldValue(f, v);
+    juce::String text = juce::String(node.id) + "." + toJuce(f.name) + " ";
+    if (f.type == FieldType::choice && f.choices.names && int(c) >= 0 && int(c) < f.choices.count)
+        text << toJuce(f.choices.names[int(c)]);
+    else if (f.type == FieldType::flag) text << (c != 0 ? "on" : "off");
+    else text << number(c) << (f.unit.empty() ? juce::String() : " " + toJuce(f.unit));
+    return text;
+}
+
+/** Whether a global control does anything in `patch` (and if not, why). */
+juce::String globalUnusedReason(const Patch* patch, HostParam p) {
+    if (p == HostParam::focus) {
+        if (!patch) return "No patch is loaded.";
+        for (const auto& b : patch->bindings)
+            if (b.param == p) return {};
+        return "Focus does nothing in this patch: the patch binds it to no wire or field.";
+    }
+    if (p == HostParam::reward) {
+        if (!patch) return "No patch is loaded.";
+        for (const auto& n : patch->nodes)
+            if (n.kind == NodeKind::RewardErrorCell) return {};
+        return "Reward does nothing in this patch: it has no RewardErrorCell.";
     }
     return {};
 }
@@ -132,11 +189,39 @@ ParamControl::ParamControl(juce::AudioProcessorValueTreeState& state, HostParam 
         sliderAttachment_ = std::make_unique<juce::AudioProcessorValueTreeState::SliderAttachment>(state, id, *slider_);
     }
     label_.setTooltip(tooltip);
+    tooltip_ = tooltip;
+    effect_.setFont(juce::Font(11.5f));
+    effect_.setJustificationType(juce::Justification::centred);
+    effect_.setColour(juce::Label::textColourId, colours::positive);
+    effect_.setMinimumHorizontalScale(0.6f);
+    addChildComponent(effect_);
+}
+
+void ParamControl::setEffect(const juce::String& text) {
+    if (text == effect_.getText() && effect_.isVisible() == text.isNotEmpty()) return;
+    effect_.setText(text, juce::dontSendNotification);
+    effect_.setTooltip(text.isEmpty() ? juce::String() : "In effect now: " + text.fromFirstOccurrenceOf("-> ", false, false));
+    const bool vis = text.isNotEmpty();
+    if (vis != effect_.isVisible()) {
+        effect_.setVisible(vis);
+        resized();
+    }
+}
+
+void ParamControl::setTooltipText(const juce::String& tooltip) {
+    if (tooltip == tooltip_) return;
+    tooltip_ = tooltip;
+    label_.setTooltip(tooltip);
+    setDescription(tooltip);
+    if (slider_) slider_->setTooltip(tooltip);
+    if (combo_) combo_->setTooltip(tooltip);
+    if (button_) button_->setTooltip(tooltip);
 }
 
 void ParamControl::resized() {
     auto r = getLocalBounds();
     label_.setBounds(r.removeFromTop(18));
+    if (effect_.isVisible()) effect_.setBounds(r.removeFromBottom(15));
     if (slider_) slider_->setBounds(r);
     if (combo_) combo_->setBounds(r.withSizeKeepingCentre(r.getWidth() - 4, std::min(26, r.getHeight())));
     if (button_) button_->setBounds(r.withSizeKeepingCentre(r.getWidth() - 8, std::min(30, r.getHeight())));
@@ -180,6 +265,9 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     status_.setJustificationType(juce::Justification::topLeft);
     status_.setMinimumHorizontalScale(1.0f);
     addChildComponent(status_);
+    dismissButton_.setTooltip("Hide this message");
+    dismissButton_.onClick = [this] { dismissError(); };
+    addChildComponent(dismissButton_);
 
     graph_.onSelect = [this](int i) { showNode(i); };
     addAndMakeVisible(graph_);
@@ -188,6 +276,7 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     nodeInfo_.setFont(juce::Font(12.5f));
     nodeInfo_.setColour(juce::Label::textColourId, colours::textDim);
     nodeInfo_.setJustificationType(juce::Justification::topLeft);
+    nodeInfo_.setMinimumHorizontalScale(1.0f);
     addAndMakeVisible(nodeInfo_);
 
     for (auto param : kGlobalParams) {
@@ -271,8 +360,9 @@ void PluginEditor::patchChosen() {
         juce::String error;
         if (!processor_.loadUserPatchFile(userPatches_[id - 1000], error)) {
             loadError_ = "Could not load " + userPatches_[id - 1000].getFileName() + ": " + error.replace("\n", "; ");
+            // the selector shows the patch still running (so choosing the file again retries)
+            showRunningPatchInBox();
             syncStatus();
-            shownVersion_ = 0;
             return;
         }
         loadError_.clear();
@@ -298,13 +388,8 @@ void PluginEditor::loadPatchFile() {
                           });
 }
 
-void PluginEditor::syncPatch(bool force) {
-    // The processor parses a patch once and numbers every selection: a new number is the
-    // only change signal (no JSON is parsed or hashed here).
+void PluginEditor::showRunningPatchInBox() {
     const auto sel = processor_.currentPatch();
-    if (sel.version == shownVersion_ && !force) return;
-    shownVersion_ = sel.version;
-    patch_ = sel.patch;
     if (!sel.user) patchBox_.setSelectedId(sel.factoryIndex + 1, juce::dontSendNotification);
     else {
         int id = 0;
@@ -313,7 +398,18 @@ void PluginEditor::syncPatch(bool force) {
         if (id) patchBox_.setSelectedId(id, juce::dontSendNotification);
         else patchBox_.setText(juce::String(sel.name), juce::dontSendNotification);
     }
+}
+
+void PluginEditor::syncPatch(bool force) {
+    // The processor parses a patch once and numbers every selection: a new number is the
+    // only change signal (no JSON is parsed or hashed here).
+    const auto sel = processor_.currentPatch();
+    if (sel.version == shownVersion_ && !force) return;
+    shownVersion_ = sel.version;
+    patch_ = sel.patch;
+    showRunningPatchInBox();
     traces_.clear();
+    strips_.clear();
     const bool synapses = patch_ && std::any_of(patch_->nodes.begin(), patch_->nodes.end(),
                                                 [](const PatchNode& n) { return n.synapse() != nullptr; });
     if (synapses != hasSynapses_) {
@@ -332,13 +428,44 @@ void PluginEditor::syncPatch(bool force) {
                 graph_.setSelected(b.node);
                 break;
             }
-        bands_.setExpectationNode(expectationNode(*patch_));
+        const auto expect = expectationNode(*patch_);
+        // A BernoulliErrorCell's prediction is a logit: the view plots P = sigmoid(zF).
+        bool logits = false;
+        for (const auto& w : patch_->wires)
+            if (w.fromNode >= 0 && w.toNode >= 0 && juce::String(patch_->nodes[size_t(w.fromNode)].id) == expect
+                && patch_->nodes[size_t(w.toNode)].kind == NodeKind::BernoulliErrorCell)
+                logits = true;
+        bands_.setExpectationNode(expect, logits);
+        juce::StringArray ids, constant;
+        for (const auto& n : patch_->nodes) {
+            ids.add(juce::String(n.id));
+            if (n.kind == NodeKind::LaplacianErrorCell) constant.add(juce::String(n.id));
+        }
+        traces_.setNodes(ids, constant);
+        // Noise patches: AudioOut's noise input is what it uses; show it beside appliedDb.
+        std::vector<StripsView::Derived> derived;
+        const bool gainsWired = std::any_of(patch_->wires.begin(), patch_->wires.end(), [this](const PatchWire& w) {
+            return w.toNode == patch_->audioOut && w.toComp == "bandGains";
+        });
+        for (const auto& w : patch_->wires)
+            if (w.toNode == patch_->audioOut && w.toComp == "noise" && w.fromNode >= 0 && w.weights.empty()) {
+                const auto& from = patch_->nodes[size_t(w.fromNode)];
+                const auto* shown = nodeSpec(from.kind).shown(CompShow::main);
+                if (shown && shown->name == w.fromComp)
+                    derived.push_back({juce::String(patch_->nodes[size_t(w.toNode)].id) + ".noise",
+                                       juce::String(from.id), w.gain, w.bias.empty() ? 0.f : w.bias.front(),
+                                       gainsWired ? juce::String() : juce::String(patch_->nodes[size_t(w.toNode)].id)});
+            }
+        strips_.setNodes(ids, derived);
         showNode(graph_.selected());
     } else {
         graph_.setPatch(Patch{});
-        bands_.setExpectationNode({});
+        bands_.setExpectationNode({}, false);
+        traces_.setNodes({}, {});
+        strips_.setNodes({}, {});
         showNode(-1);
     }
+    syncEffects(true);
 }
 
 void PluginEditor::showNode(int index) {
@@ -363,15 +490,121 @@ void PluginEditor::showNode(int index) {
         nodeControls_.push_back(std::make_unique<ParamControl>(processor_.parameters(), p, tooltipFor(p)));
         addAndMakeVisible(*nodeControls_.back());
     }
+    infoNode_ = index;
+    syncEffects(true);
+    resized();
+}
+
+void PluginEditor::showNodeInfo() {
+    if (!patch_ || infoNode_ < 0 || infoNode_ >= int(patch_->nodes.size())) return;
+    const auto& node = patch_->nodes[size_t(infoNode_)];
+    const auto& spec = nodeSpec(node.kind);
+    // A bound field shows the value in effect (marked *, with the control that drives it),
+    // not the file's value, which the binding overrides.
+    auto boundBy = [&](const std::string& key) -> const PatchBinding* {
+        for (const auto& b : patch_->bindings) {
+            if (b.node != infoNode_ || b.fieldIndex < 0 || b.fieldIndex >= int(spec.fields.size())) continue;
+            const auto& f = spec.fields[size_t(b.fieldIndex)];
+            if (f.name == key || f.alias == key) return &b;
+        }
+        return nullptr;
+    };
+    auto& state = processor_.parameters();
     juce::StringArray lines;
+    bool anyBound = false;
     if (const auto* m = node.cellParams())
-        for (const auto& [name, value] : *m) lines.add(juce::String(name) + " = " + describeParam(value));
+        for (const auto& [name, value] : *m) {
+            if (const auto* b = boundBy(name)) {
+                const float host = state.getRawParameterValue(toJuce(hostParamInfo(b->param).id))->load();
+                lines.add(boundValue(*patch_, *b, host).fromFirstOccurrenceOf(".", false, false).replaceFirstOccurrenceOf(" ", " = ")
+                          + "* (" + toJuce(hostParamInfo(b->param).name) + ")");
+                anyBound = true;
+            } else {
+                lines.add(juce::String(name) + " = " + describeParam(value));
+            }
+        }
+    // bound fields the file does not name (its default applies until the control moves)
+    for (const auto& b : patch_->bindings)
+        if (b.node == infoNode_ && b.fieldIndex >= 0 && b.fieldIndex < int(spec.fields.size())) {
+            const auto key = std::string(spec.fields[size_t(b.fieldIndex)].name);
+            const auto* m = node.cellParams();
+            bool named = false;
+            if (m)
+                for (const auto& kv : *m)
+                    if (kv.first == key || spec.fields[size_t(b.fieldIndex)].alias == kv.first) named = true;
+            if (!named && boundBy(key) == &b) {
+                const float host = state.getRawParameterValue(toJuce(hostParamInfo(b.param).id))->load();
+                lines.add(boundValue(*patch_, b, host).fromFirstOccurrenceOf(".", false, false).replaceFirstOccurrenceOf(" ", " = ")
+                          + "* (" + toJuce(hostParamInfo(b.param).name) + ")");
+                anyBound = true;
+            }
+        }
     if (const auto* in = node.audioIn()) lines.add("bands = " + juce::String(in->bands));
     juce::String info;
-    if (params.empty() && isCellKind(node.kind)) info << "No host control is bound to this node in this patch. ";
-    if (!lines.isEmpty()) info << "Patch values: " << lines.joinIntoString(",  ");
-    nodeInfo_.setText(info, juce::dontSendNotification);
-    resized();
+    if (nodeControls_.empty() && isCellKind(node.kind)) info << "No host control is bound to this node in this patch. ";
+    if (!lines.isEmpty()) info << (anyBound ? "Values (* = in effect, set by the control named): " : "Patch values: ")
+                               << lines.joinIntoString(",  ");
+    if (info != nodeInfo_.getText()) nodeInfo_.setText(info, juce::dontSendNotification);
+}
+
+void PluginEditor::syncEffects(bool force) {
+    auto& state = processor_.parameters();
+    juce::String key;
+    for (int i = 0; i < kNumHostParams; ++i) key << juce::String(state.getRawParameterValue(toJuce(hostParamInfo(HostParam(i)).id))->load()) << ",";
+    key << processor_.rewardCc() << "," << processor_.episodeCc() << "," << infoNode_ << "," << int(shownVersion_);
+    if (!force && key == effectsKey_) return;
+    effectsKey_ = key;
+    if (!patch_) {
+        for (auto& c : nodeControls_) c->setEffect({});
+        nodeInfo_.setText({}, juce::dontSendNotification);
+    }
+    auto effectOf = [&](HostParam p) {
+        juce::StringArray parts;
+        if (patch_) {
+            const float host = state.getRawParameterValue(toJuce(hostParamInfo(p).id))->load();
+            for (const auto& b : patch_->bindings)
+                if (b.param == p) parts.addIfNotAlreadyThere(boundValue(*patch_, b, host));
+        }
+        parts.removeEmptyStrings();
+        return parts.isEmpty() ? juce::String() : "-> " + parts.joinIntoString(", ");
+    };
+    auto drives = [&](HostParam p) {
+        juce::StringArray parts;
+        if (patch_)
+            for (const auto& b : patch_->bindings)
+                if (b.param == p) {
+                    if (b.wireField != WireField::none && b.wire >= 0)
+                        parts.addIfNotAlreadyThere("wire " + juce::String(patch_->wires[size_t(b.wire)].id)
+                                                   + (b.wireField == WireField::gain ? " gain" : " bias"));
+                    else if (b.node >= 0)
+                        parts.addIfNotAlreadyThere(juce::String(patch_->nodes[size_t(b.node)].id) + "." + juce::String(b.field));
+                }
+        return parts.isEmpty() ? juce::String() : "\nDrives " + parts.joinIntoString(", ") + " (value = offset + scale x control, from the patch).";
+    };
+    for (auto& c : nodeControls_) {
+        c->setEffect(effectOf(c->param()));
+        c->setTooltipText(tooltipFor(c->param()) + drives(c->param()));
+    }
+    for (auto& c : globalControls_) {
+        const auto p = c->param();
+        juce::String tip = tooltipFor(p);
+        if (p == HostParam::reward)
+            tip << " MIDI sets it too: notes (velocity), pitch bend and CC " << processor_.rewardCc()
+                << "; CC " << processor_.episodeCc() << " ends an episode (change them in MIDI...).";
+        const auto why = globalUnusedReason(patch_.get(), p);
+        if (why.isNotEmpty()) tip = why + "\n" + tip;
+        else tip << drives(p);
+        c->setTooltipText(tip);
+        c->setEnabled(why.isEmpty());
+        c->setAlpha(why.isEmpty() ? 1.0f : 0.45f);
+        c->setEffect(p == HostParam::focus && why.isEmpty() ? effectOf(p) : juce::String());
+    }
+    showNodeInfo();
+}
+
+void PluginEditor::dismissError() {
+    loadError_.clear();
+    syncStatus();
 }
 
 void PluginEditor::timerCallback() {
@@ -398,6 +631,7 @@ void PluginEditor::timerCallback() {
     const auto& mon = processor_.monitor();
     meters_.setMidi(mon.midiRewardEvents.load(), mon.lastMidiReward.load());
     syncPatch(false);
+    syncEffects(false);
     syncStatus();
     // The reset button is momentary: release it once the audio thread had time to see it.
     if (auto* c = controlFor(HostParam::reset); c && c->button() && c->button()->getToggleState()) {
@@ -463,6 +697,16 @@ void PluginEditor::showMidiMenu() {
     menu.addSectionHeader("Reward from MIDI");
     menu.addItem("Notes C4 and up: +velocity; below C4: -velocity", false, false, nullptr);
     menu.addItem("Pitch bend: -1 .. +1;  CC " + juce::String(processor_.rewardCc()) + ": 0 .. 1", false, false, nullptr);
+    // The reward and episode CC numbers (saved in the state).
+    static const int kCcChoices[] = {1, 2, 4, 7, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 64, 65, 66, 67, 69, 80, 81, 82, 83};
+    juce::PopupMenu rewardCc, episodeCc;
+    const int rcc = processor_.rewardCc(), ecc = processor_.episodeCc();
+    for (int cc : kCcChoices) {
+        rewardCc.addItem("CC " + juce::String(cc), true, rcc == cc, [this, cc] { processor_.setRewardCc(cc); });
+        episodeCc.addItem("CC " + juce::String(cc), true, ecc == cc, [this, cc] { processor_.setEpisodeCc(cc); });
+    }
+    menu.addSubMenu("Reward CC (now CC " + juce::String(rcc) + ")", rewardCc);
+    menu.addSubMenu("End episode on CC (now CC " + juce::String(ecc) + ")", episodeCc);
     menu.addSectionHeader("When the last note is released");
     const auto release = processor_.rewardRelease();
     menu.addItem("Reward returns to 0", true, release == RewardRelease::zero,
@@ -492,6 +736,7 @@ void PluginEditor::syncStatus() {
     status_.setText(text, juce::dontSendNotification);
     status_.setTooltip(text);
     status_.setVisible(text.isNotEmpty());
+    dismissButton_.setVisible(loadError_.isNotEmpty());
     resized();
 }
 
@@ -509,7 +754,11 @@ void PluginEditor::resized() {
     if (remote_) remote_->button().setBounds(top.removeFromRight(96).reduced(2));
     loadButton_.setBounds(top.removeFromRight(120).reduced(2));
     patchBox_.setBounds(top.reduced(4, 2));
-    if (status_.isVisible()) status_.setBounds(r.removeFromTop(34));
+    if (status_.isVisible()) {
+        auto line = r.removeFromTop(34);
+        if (dismissButton_.isVisible()) dismissButton_.setBounds(line.removeFromRight(80).reduced(4, 6));
+        status_.setBounds(line);
+    }
     description_.setBounds(r.removeFromTop(status_.isVisible() ? 34 : 50));
     r.removeFromTop(4);
 
@@ -527,7 +776,7 @@ void PluginEditor::resized() {
     graph_.setBounds(middle.reduced(0, 2));
     nodePanel.reduce(8, 2);
     nodeTitle_.setBounds(nodePanel.removeFromTop(22));
-    nodeInfo_.setBounds(nodePanel.removeFromBottom(juce::jmin(52, nodePanel.getHeight() / 3)));
+    nodeInfo_.setBounds(nodePanel.removeFromBottom(juce::jmin(64, nodePanel.getHeight() / 3)));
     const int n = int(nodeControls_.size());
     if (n > 0) {
         const int perRow = juce::jmax(1, juce::jmin(n, nodePanel.getWidth() / 92));

@@ -33,10 +33,19 @@ public:
     juce::Slider* slider() noexcept { return slider_.get(); }
     juce::ComboBox* combo() noexcept { return combo_.get(); }
     juce::Button* button() noexcept { return button_.get(); }
+    /** The value in effect on what the control drives ("-> expect.tau_m 200 ms"), shown
+        under the control (empty: hidden). */
+    void setEffect(const juce::String& text);
+    juce::String effect() const { return effect_.getText(); }
+    /** Replaces the tooltip of the control and its label. */
+    void setTooltipText(const juce::String& tooltip);
+    juce::String tooltipText() const { return tooltip_; }
 
 private:
     HostParam param_;
     juce::Label label_;
+    juce::Label effect_;
+    juce::String tooltip_;
     std::unique_ptr<juce::Slider> slider_;
     std::unique_ptr<juce::ComboBox> combo_;
     std::unique_ptr<juce::TextButton> button_;
@@ -60,6 +69,12 @@ public:
     // For tests and tools.
     GraphView& graph() noexcept { return graph_; }
     TracesView& traces() noexcept { return traces_; }
+    StripsView& strips() noexcept { return strips_; }
+    BandsView& bands() noexcept { return bands_; }
+    /** The selected node's "Patch values" line. */
+    juce::String nodeInfoText() const { return nodeInfo_.getText(); }
+    /** Clears a patch-load error shown in the status line (what the dismiss button does). */
+    void dismissError();
     juce::ComboBox& patchSelector() noexcept { return patchBox_; }
     /** The control of `param` currently shown (node panel first, then globals), or null. */
     ParamControl* controlFor(HostParam param) noexcept;
@@ -82,7 +97,12 @@ private:
     void patchChosen();
     void loadPatchFile();
     void syncPatch(bool force);
+    void showRunningPatchInBox();
     void syncStatus();
+    /** Effective values under the bound controls, the node's values line, and the tooltips
+        that name the configured CCs; cheap when nothing changed. */
+    void syncEffects(bool force);
+    void showNodeInfo();
     void showNode(int index);
     void exportWeights();
     void importWeights();
@@ -101,6 +121,9 @@ private:
     juce::Label description_;
     juce::Label status_;              ///< why the patch is not running, or why a load failed
     juce::String shownStatus_, loadError_;
+    juce::TextButton dismissButton_{"Dismiss"};
+    juce::String effectsKey_;         ///< host values and CCs the effects were made from
+    int infoNode_ = -1;
     GraphView graph_;
     juce::Label nodeTitle_;
     juce::Label nodeInfo_;
