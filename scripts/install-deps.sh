@@ -36,6 +36,8 @@ PKGS=(
   # real-material checks (ctest -L real, Tests/RealMaterial): General MIDI instruments
   # rendered by fluidsynth with the FluidR3_GM soundfont, speech by espeak-ng
   fluidsynth fluid-soundfont-gm espeak-ng
+  # OSC end-to-end test (ctest -R osc): a real OSC sender/receiver (oscsend, oscdump)
+  liblo-tools
 )
 
 if [ "${GRADED_SKIP_APT:-0}" = "1" ]; then exit 0; fi

@@ -43,4 +43,5 @@ render reward-gated-eq "Reward-Gated EQ" organ --midi "$WORK/reward.mid"
 render noise-texture "Noise Texture" speech
 render onset-gate "Onset Gate" piano
 render robust-leveler "Robust Leveler" levelstep
+render timbre-learner "Timbre Learner" organ
 ls -la "$OUT"

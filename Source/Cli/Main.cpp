@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // graded-cli: the GradedCells command-line tool.
 #include "Commands.h"
+#if GRADED_CLI_HAVE_RENDER
+#include "Weights.h"
+#endif
 
 #include <cstdio>
 #include <cstring>
@@ -25,6 +28,9 @@ constexpr const char* kUsage =
     "         run every factory patch through the plugin with random automation, MIDI, patch\n"
     "         switches and hostile input; fails if the output is not finite and bounded or\n"
     "         memory grows\n"
+    "  weights export --patch FILE.json|NAME [--in IN.wav] --out DIR [--seconds S] [--set P=V]...\n"
+    "         run a patch (it learns), then write each synapse's weights as DIR/<id>.npz\n"
+    "         (ngclearn's component save() layout, loadable with numpy.load)\n"
     "\n"
     "Run 'graded-cli <command> --help' for a command's options.\n";
 
@@ -43,8 +49,9 @@ int main(int argc, char** argv) {
     }
     try {
         if (cmd == "replay") return graded::cli::runReplay(args);
-        if (cmd == "render" || cmd == "soak") {
+        if (cmd == "render" || cmd == "soak" || cmd == "weights") {
 #if GRADED_CLI_HAVE_RENDER
+            if (cmd == "weights") return graded::cli::runWeights(args);
             return cmd == "render" ? graded::cli::runRender(args) : graded::cli::runSoak(args);
 #else
             std::fprintf(stderr, "graded-cli %s: error: %s needs the plugin build "

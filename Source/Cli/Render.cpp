@@ -6,6 +6,7 @@
 #include "AudioFileIn.h"
 #include "Commands.h"
 #include "RenderSupport.h"
+#include "Weights.h"
 
 #include "PluginProcessor.h"
 
@@ -28,7 +29,7 @@ namespace graded::cli {
 const char* const kRenderHelp =
     "usage: graded-cli render [--patch NAME|FILE.json] [IN.wav] OUT.wav [--set PARAM=VALUE]...\n"
     "                         [--midi IN.mid] [--block N] [--bits 16|24|32f] [--trace OUT.csv]\n"
-    "                         [--plot OUT.png]\n"
+    "                         [--plot OUT.png] [--export-weights DIR]\n"
     "\n"
     "Runs the GradedCells plugin's AudioProcessor over IN (WAV or AIFF) and writes OUT (WAV,\n"
     "or AIFF for .aif/.aiff), latency-compensated. Without IN it renders a built-in\n"
@@ -67,6 +68,8 @@ const char* const kRenderHelp =
     "                 one unit; the MIDI events fed (reward, episode end, reset) are marked on\n"
     "                 every lane; time in seconds. Memory stays bounded: the spectrograms have\n"
     "                 1310 time columns, the lanes at most 1310 snapshots (decimated evenly)\n"
+    "  --export-weights DIR  after the render, each synapse's weights and biases as DIR/<id>.npz\n"
+    "                 (ngclearn's compartment names; the first channel pair's instance)\n"
     "Telemetry is collected only for --trace/--plot. The processor queues at most 15\n"
     "snapshots a block: at low rates with large blocks some are lost, and render warns.\n"
     "\n"
@@ -92,6 +95,7 @@ struct Options {
     int block = 512;
     std::string bits;             ///< "16", "24", "32", "32f" or "" (the format's default)
     std::string trace, plot;
+    std::string exportWeights;
 };
 
 Options parse(const std::vector<std::string>& args) {
@@ -122,6 +126,7 @@ Options parse(const std::vector<std::string>& args) {
                 throw UsageError{"--bits wants 16, 24 or 32f, got '" + o.bits + "'"};
         } else if (a == "--trace") o.trace = value();
         else if (a == "--plot") o.plot = value();
+        else if (a == "--export-weights") o.exportWeights = value();
         else if (a.size() > 1 && a[0] == '-') throw UsageError{"unknown option '" + a + "'"};
         else positional.push_back(a);
     }
@@ -522,6 +527,8 @@ int runRender(const std::vector<std::string>& args) {
             }
         }
         if (progress) std::fputs("\n", stderr);
+
+        if (!o.exportWeights.empty()) exportWeightsAfterRender(*procs.front(), o.exportWeights);
 
         // The engine's own step after the render: the latency the processor should have reported.
         int runningLatency = latency;

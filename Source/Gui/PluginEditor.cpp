@@ -33,6 +33,9 @@ juce::String tooltipFor(HostParam p) {
         case HostParam::reset: return "Resets every cell to rest (also MIDI CC 123, all notes off).";
         case HostParam::threshold: return "Threshold applied to the RateCell state after each step: none, soft (shrinks towards 0 by lambda) or cauchy.";
         case HostParam::thresholdLambda: return "Lambda of the threshold: how much of the state the threshold removes.";
+        case HostParam::learn: return "Synapses learn (off: every weight stays as it is, bit for bit).";
+        case HostParam::learnRate: return "Scales the learning rate (eta) of every Hebbian synapse: 0 stops learning, 1 is the patch's.";
+        case HostParam::resetWeights: return "Every synapse's weights back to the patch's initial ones (also a MIDI CC, see MIDI...).";
         case HostParam::count: break;
     }
     return {};
@@ -195,6 +198,17 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     addAndMakeVisible(traces_);
     addAndMakeVisible(bands_);
     addAndMakeVisible(meters_);
+    for (auto param : {HostParam::learn, HostParam::learnRate, HostParam::resetWeights}) {
+        learnControls_.push_back(std::make_unique<ParamControl>(processor_.parameters(), param, tooltipFor(param)));
+        addChildComponent(*learnControls_.back());
+    }
+    addChildComponent(weights_);
+    weights_.exportButton.onClick = [this] { exportWeights(); };
+    weights_.importButton.onClick = [this] { importWeights(); };
+    heatFrame_ = std::make_unique<WeightHeatFrame>();
+    shownNoticeCount_ = processor_.weightsNoticeCount();
+
+    remote_ = std::make_unique<RemoteControlUi>(processor_, *this); // "Remote..." button, right-click MIDI learn
 
     rebuildPatchList();
     syncPatch(true);
@@ -223,6 +237,8 @@ ParamControl* PluginEditor::controlFor(HostParam param) noexcept {
         if (c->param() == param) return c.get();
     for (auto& c : globalControls_)
         if (c->param() == param) return c.get();
+    for (auto& c : learnControls_)
+        if (c->param() == param && c->isVisible()) return c.get();
     return nullptr;
 }
 
@@ -298,6 +314,14 @@ void PluginEditor::syncPatch(bool force) {
         else patchBox_.setText(juce::String(sel.name), juce::dontSendNotification);
     }
     traces_.clear();
+    const bool synapses = patch_ && std::any_of(patch_->nodes.begin(), patch_->nodes.end(),
+                                                [](const PatchNode& n) { return n.synapse() != nullptr; });
+    if (synapses != hasSynapses_) {
+        hasSynapses_ = synapses;
+        weights_.setVisible(synapses);
+        for (auto& c : learnControls_) c->setVisible(synapses);
+        resized();
+    }
     if (patch_) {
         description_.setText(juce::String(patch_->name) + ": " + juce::String(patch_->description),
                              juce::dontSendNotification);
@@ -363,6 +387,14 @@ void PluginEditor::timerCallback() {
         graph_.setActivity(snapshot_);
         meters_.setCpu(snapshot_.cpuLoad);
     }
+    if (processor_.popWeightHeat(*heatFrame_) && hasSynapses_) weights_.update(*heatFrame_);
+    if (const int count = processor_.weightsNoticeCount(); count != shownNoticeCount_) {
+        shownNoticeCount_ = count;
+        weightsNotice_ = processor_.weightsNotice();
+        noticeTicks_ = 30 * 20; // 20 s
+    } else if (noticeTicks_ > 0 && --noticeTicks_ == 0) {
+        weightsNotice_.clear();
+    }
     const auto& mon = processor_.monitor();
     meters_.setMidi(mon.midiRewardEvents.load(), mon.lastMidiReward.load());
     syncPatch(false);
@@ -373,6 +405,56 @@ void PluginEditor::timerCallback() {
     } else {
         resetHeldTicks_ = 0;
     }
+    if (auto* c = controlFor(HostParam::resetWeights); c && c->button() && c->button()->getToggleState()) {
+        if (++resetWeightsHeldTicks_ > 6) c->button()->setToggleState(false, juce::sendNotificationSync);
+    } else {
+        resetWeightsHeldTicks_ = 0;
+    }
+}
+
+void PluginEditor::exportWeights() {
+    chooser_ = std::make_unique<juce::FileChooser>("Export the synapse weights into a folder (one <id>.npz each)",
+                                                   juce::File::getSpecialLocation(juce::File::userDocumentsDirectory));
+    chooser_->launchAsync(juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectDirectories,
+                          [this](const juce::FileChooser& fc) {
+                              const auto dir = fc.getResult();
+                              if (dir == juce::File()) return;
+                              juce::StringArray written;
+                              juce::String error;
+                              if (processor_.exportWeights(dir, written, error)) loadError_ = "Exported " + juce::String(written.size()) + " synapse(s) to " + dir.getFullPathName();
+                              else loadError_ = "Could not export the weights: " + error;
+                              syncStatus();
+                          });
+}
+
+void PluginEditor::importWeights() {
+    if (!patch_) return;
+    juce::PopupMenu menu;
+    int id = 1;
+    for (const auto& n : patch_->nodes) {
+        const auto* sn = n.synapse();
+        if (sn == nullptr) continue;
+        const auto name = juce::String::fromUTF8(n.id.c_str());
+        menu.addItem(id++, "Into " + name + (sn->tieNode >= 0 ? " (tied: import into " + juce::String(sn->tie) + ")" : juce::String()),
+                     sn->tieNode < 0, false);
+    }
+    menu.showMenuAsync(juce::PopupMenu::Options().withTargetComponent(&weights_.importButton), [this](int chosen) {
+        if (chosen <= 0 || !patch_) return;
+        juce::String target;
+        int k = 1;
+        for (const auto& n : patch_->nodes)
+            if (n.synapse() != nullptr && k++ == chosen) target = juce::String::fromUTF8(n.id.c_str());
+        chooser_ = std::make_unique<juce::FileChooser>("Import weights into " + target, juce::File(), "*.npz");
+        chooser_->launchAsync(juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectFiles,
+                              [this, target](const juce::FileChooser& fc) {
+                                  const auto file = fc.getResult();
+                                  if (file == juce::File()) return;
+                                  juce::String error;
+                                  if (processor_.importWeights(file, target, error)) loadError_.clear();
+                                  else loadError_ = "Could not import " + file.getFileName() + ": " + error.replace("\n", "; ");
+                                  syncStatus();
+                              });
+    });
 }
 
 void PluginEditor::showMidiMenu() {
@@ -387,6 +469,14 @@ void PluginEditor::showMidiMenu() {
                  [this] { processor_.setRewardRelease(RewardRelease::zero); });
     menu.addItem("Reward holds its value", true, release == RewardRelease::hold,
                  [this] { processor_.setRewardRelease(RewardRelease::hold); });
+    // Synapses: a CC whose rising edge (past 64) resets every weight (saved in the state).
+    juce::PopupMenu resetCc;
+    const int current = processor_.resetWeightsCc();
+    resetCc.addItem("None", true, current < 0, [this] { processor_.setResetWeightsCc(-1); });
+    for (int cc : {14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 80, 81, 82, 83, 85, 86, 87, 88, 89, 90})
+        resetCc.addItem("CC " + juce::String(cc), true, current == cc, [this, cc] { processor_.setResetWeightsCc(cc); });
+    menu.addSectionHeader("Synapses");
+    menu.addSubMenu("Reset weights on CC" + (current >= 0 ? " (now CC " + juce::String(current) + ")" : juce::String(" (now none)")), resetCc);
     menu.showMenuAsync(juce::PopupMenu::Options().withTargetComponent(&midiButton_));
 }
 
@@ -395,6 +485,7 @@ void PluginEditor::syncStatus() {
     juce::StringArray lines;
     if (engine.isNotEmpty()) lines.add("Not running: " + engine);
     if (loadError_.isNotEmpty()) lines.add(loadError_);
+    if (weightsNotice_.isNotEmpty()) lines.add(weightsNotice_);
     const auto text = lines.joinIntoString("\n");
     if (text == shownStatus_) return;
     shownStatus_ = text;
@@ -415,6 +506,7 @@ void PluginEditor::resized() {
     title_.setBounds(top.removeFromLeft(150));
     folderButton_.setBounds(top.removeFromRight(120).reduced(2));
     midiButton_.setBounds(top.removeFromRight(80).reduced(2));
+    if (remote_) remote_->button().setBounds(top.removeFromRight(96).reduced(2));
     loadButton_.setBounds(top.removeFromRight(120).reduced(2));
     patchBox_.setBounds(top.reduced(4, 2));
     if (status_.isVisible()) status_.setBounds(r.removeFromTop(34));
@@ -423,6 +515,13 @@ void PluginEditor::resized() {
 
     auto live = r.removeFromBottom(juce::jmax(170, r.getHeight() * 2 / 5));
     auto globals = r.removeFromBottom(96);
+    if (hasSynapses_) {
+        // learning: three controls at the end of the globals row, the weights beside the views
+        auto learn = globals.removeFromRight(juce::jmin(300, globals.getWidth() / 3));
+        const int lw = learn.getWidth() / int(learnControls_.size());
+        for (size_t i = 0; i < learnControls_.size(); ++i)
+            learnControls_[i]->setBounds(learn.getX() + int(i) * lw, learn.getY(), lw - 4, learn.getHeight());
+    }
     auto middle = r;
     auto nodePanel = middle.removeFromRight(juce::jmax(280, middle.getWidth() * 2 / 5));
     graph_.setBounds(middle.reduced(0, 2));
@@ -443,6 +542,7 @@ void PluginEditor::resized() {
 
     meters_.setBounds(live.removeFromBottom(26));
     live.removeFromBottom(4);
+    if (hasSynapses_) weights_.setBounds(live.removeFromRight(live.getWidth() / 3).reduced(2, 0));
     const int third = live.getWidth() / 3;
     strips_.setBounds(live.removeFromLeft(third).reduced(2, 0));
     traces_.setBounds(live.removeFromLeft(third).reduced(2, 0));

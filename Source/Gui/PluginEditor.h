@@ -3,7 +3,9 @@
 
 #include "GraphView.h"
 #include "LiveViews.h"
+#include "RemoteControl.h"
 #include "Theme.h"
+#include "WeightsView.h"
 
 #include <Graph/HostParams.h>
 #include <Graph/Patch.h>
@@ -66,6 +68,11 @@ public:
     /** The warning line shown above the description (empty and hidden when all is well). */
     juce::String statusText() const { return status_.isVisible() ? status_.getText() : juce::String(); }
     int snapshotsSeen() const noexcept { return snapshots_; }
+    /** MIDI learn menu and the "Remote..." panel (MIDI mappings, OSC). */
+    RemoteControlUi& remoteControl() noexcept { return *remote_; }
+    WeightsView& weights() noexcept { return weights_; }
+    /** Whether the weights panel and the learning controls are shown (the patch has synapses). */
+    bool learningShown() const noexcept { return hasSynapses_; }
 
     static constexpr int kMinWidth = 760, kMinHeight = 520, kDefaultWidth = 1100, kDefaultHeight = 720;
 
@@ -77,6 +84,8 @@ private:
     void syncPatch(bool force);
     void syncStatus();
     void showNode(int index);
+    void exportWeights();
+    void importWeights();
     juce::File userPatchFolder() const;
 
     plugin::GradedCellsProcessor& processor_;
@@ -101,6 +110,14 @@ private:
     TracesView traces_;
     BandsView bands_;
     MetersView meters_;
+    WeightsView weights_;
+    std::vector<std::unique_ptr<ParamControl>> learnControls_;  ///< learn, learnRate, resetWeights
+    bool hasSynapses_ = false;
+    std::unique_ptr<WeightHeatFrame> heatFrame_;
+    int shownNoticeCount_ = 0;
+    juce::String weightsNotice_;      ///< shown in the status line for a while
+    int noticeTicks_ = 0;
+    int resetWeightsHeldTicks_ = 0;
 
     std::shared_ptr<const Patch> patch_;   ///< the processor's parsed patch, shared
     std::uint64_t shownVersion_ = 0;       ///< PatchSelection::version shown (0: none)
@@ -110,6 +127,7 @@ private:
     int snapshots_ = 0;
     bool constructed_ = false;
     int resetHeldTicks_ = 0;
+    std::unique_ptr<RemoteControlUi> remote_;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(PluginEditor)
 };

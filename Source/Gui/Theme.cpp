@@ -11,6 +11,8 @@ juce::Colour kindColour(NodeKind kind) {
         case NodeKind::BernoulliErrorCell: return juce::Colour(0xff00897b);
         case NodeKind::LeakyNoiseCell: return juce::Colour(0xff6d8b2f);
         case NodeKind::RewardErrorCell: return juce::Colour(0xffef6c00);
+        case NodeKind::DenseSynapse: return juce::Colour(0xff9e9d24);
+        case NodeKind::HebbianSynapse: return juce::Colour(0xffc0a000);
         case NodeKind::AudioIn:
         case NodeKind::AudioOut: return juce::Colour(0xff546e7a);
     }

@@ -6,6 +6,8 @@
 #include <Limits.h>
 
 #include <cfloat>
+#include <chrono>
+#include <thread>
 #include <cmath>
 
 namespace graded::plugin {
@@ -32,10 +34,19 @@ class GradedCellsProcessor::Housekeeping final : public juce::Timer {
 public:
     explicit Housekeeping(GradedCellsProcessor& owner) : owner_(owner) { startTimerHz(30); }
     ~Housekeeping() override { stopTimer(); }
-    void timerCallback() override { owner_.housekeeping(); }
+    void timerCallback() override {
+        // The destructor may run on another thread than this callback (JUCE's LV2 wrapper
+        // runs its own message thread): it waits for a callback in flight (busy) and stops
+        // new ones from doing anything (closing).
+        owner_.housekeepingBusy_.fetch_add(1);
+        if (!owner_.closing_.load()) owner_.housekeeping();
+        owner_.housekeepingBusy_.fetch_sub(1);
+    }
 
 private:
     GradedCellsProcessor& owner_;
+    std::mutex callbackMutex_;
+    bool stopped_ = false;
 };
 
 GradedCellsProcessor::GradedCellsProcessor()
@@ -44,14 +55,29 @@ GradedCellsProcessor::GradedCellsProcessor()
                                .withOutput("Output", juce::AudioChannelSet::stereo(), true)),
       apvts_(*this, nullptr, "PARAMETERS", createParameterLayout(factoryPatchNames())) {
     cache_.bind(apvts_);
+    overrides_.bind(apvts_);
+    osc_ = std::make_unique<OscControl>(overrides_);
+    // The feedback stream reads telemetry itself only while no editor does.
+    osc_->setSnapshotSource([this](Telemetry& t) { return getActiveEditor() == nullptr && telemetry_.pop(t); });
     selection_ = factorySelection(0);
     apvts_.addParameterListener(parameterId(HostParam::patch), this);
     housekeeping_ = std::make_unique<Housekeeping>(*this);
 }
 
 GradedCellsProcessor::~GradedCellsProcessor() {
+    closing_.store(true);
+    housekeeping_->stopTimer();
+    // A housekeeping callback already running on another thread (a patch build reads the
+    // newest engine's weights) finishes before anything it uses goes away. JUCE's timer
+    // thread releases its lock just before it calls a callback it picked: a short grace
+    // lets such a callback start (and count itself busy) before the wait.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (housekeepingBusy_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     housekeeping_.reset();
+    osc_.reset();
     apvts_.removeParameterListener(parameterId(HostParam::patch), this);
+    std::lock_guard<std::mutex> lock(buildMutex_); // and any build in flight elsewhere
+    latestEngine_ = nullptr;
     delete engine_;
     engine_ = nullptr;
 }
@@ -96,19 +122,26 @@ bool GradedCellsProcessor::buildAndPublish(const PatchSelection& selection, juce
     return buildAndPublishLocked(selection, error);
 }
 
-bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection, juce::String& error) {
+bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection, juce::String& error, bool carry,
+                                                 bool keepVersion) {
     try {
         // Unprepared: still build once (default config) so a bad patch is refused now.
         const EngineConfig config = prepared_ ? config_ : EngineConfig{44100.0, 2, 512};
         HostControls controls;
         cache_.read(controls);
         auto built = buildEngine(selection, config, controls);
+        const auto version = selection_.version;
         selection_ = selection;
-        selection_.version = nextVersion_++;
+        selection_.version = keepVersion ? version : nextVersion_++;
+        // Learned weights: pending ones (a state's) go into the new engine before the audio
+        // thread ever sees it; the outgoing engine's are carried over or reported as lost.
+        handOverWeights(built.engine.get(), selection, carry && !stateLoadInProgress_, prepared_);
         if (prepared_) {
             engineStatus_ = built.status;
             if (built.status.isNotEmpty()) juce::Logger::writeToLog("GradedCells: " + built.status);
             if (built.engine != nullptr) built.engine->setTelemetryRing(&telemetry_);
+            latestEngine_ = built.engine.get();
+            latestHash_ = contentHash(selection);
             handoff_.publish(built.engine.release()); // nullptr: run dry
         }
         return true;
@@ -154,6 +187,7 @@ void GradedCellsProcessor::buildPendingPatchParameter() {
 }
 
 void GradedCellsProcessor::housekeeping() {
+    overrides_.commit(); // MIDI learn / OSC parameter moves -> the parameters and the host
     handoff_.collect();
     buildPendingPatchParameter();
     const int latency = latencyOfRunningEngine_.load(std::memory_order_relaxed);
@@ -186,7 +220,11 @@ void GradedCellsProcessor::prepareToPlay(double sampleRate, int maximumExpectedS
         config_ = EngineConfig{sampleRate, juce::jlimit(1, kMaxEngineChannels, getTotalNumOutputChannels()),
                                juce::jmax(1, maximumExpectedSamplesPerBlock)};
         prepared_ = true;
-        // Audio is stopped: take back everything in flight.
+        heatInterval_.store(juce::jmax(256, static_cast<int>(sampleRate / 8.0)));
+        // Audio is stopped: what the newest engine learned waits for the new one; then take
+        // back everything in flight.
+        keepWeightsOfLatestEngine();
+        latestEngine_ = nullptr;
         delete handoff_.takePending();
         handoff_.collect();
         delete engine_;
@@ -198,7 +236,10 @@ void GradedCellsProcessor::prepareToPlay(double sampleRate, int maximumExpectedS
             auto built = buildEngine(selection_, config_, controls_);
             engineStatus_ = built.status;
             if (built.engine != nullptr) built.engine->setTelemetryRing(&telemetry_);
+            handOverWeights(built.engine.get(), selection_, true, true);
             engine_ = built.engine.release();
+            latestEngine_ = engine_;
+            latestHash_ = contentHash(selection_);
         } catch (const std::exception& e) {
             engineStatus_ = "'" + juce::String::fromUTF8(selection_.name.c_str()) + "' cannot run: "
                             + describeError(e).replace("\n", "; ") + "; audio passes through unprocessed";
@@ -216,6 +257,8 @@ void GradedCellsProcessor::prepareToPlay(double sampleRate, int maximumExpectedS
 void GradedCellsProcessor::releaseResources() {
     std::lock_guard<std::mutex> lock(buildMutex_);
     prepared_ = false;
+    keepWeightsOfLatestEngine(); // audio is stopped
+    latestEngine_ = nullptr;
     delete handoff_.takePending();
     handoff_.collect();
     delete engine_;
@@ -241,6 +284,11 @@ void GradedCellsProcessor::handleMidi(const juce::MidiBuffer& midi, int numSampl
         lastEpisodeCcNumber_ = episodeCc;
         lastEpisodeCcValue_ = 0;
     }
+    const int resetWeightsCc = resetWeightsCc_.load(std::memory_order_relaxed);
+    if (resetWeightsCc != lastResetWeightsCcNumber_) {
+        lastResetWeightsCcNumber_ = resetWeightsCc;
+        lastResetWeightsCcValue_ = 0;
+    }
     const int lastSample = juce::jmax(0, numSamples - 1);
     auto send = [this](ControlEvent ev, bool played) {
         engine_->addEvent(ev);
@@ -258,6 +306,16 @@ void GradedCellsProcessor::handleMidi(const juce::MidiBuffer& midi, int numSampl
         const juce::uint8* d = meta.data;
         const int status = d[0] & 0xF0, channel = d[0] & 0x0F;
         const int offset = juce::jlimit(0, lastSample, meta.samplePosition);
+        if (status == 0xB0 && meta.numBytes >= 3 && resetWeightsCc >= 0 && d[1] == resetWeightsCc) {
+            // at the block's start (weights are not sample-accurate); checked first, so a CC
+            // shared with another mapping does both
+            const bool rising = d[2] >= 64 && lastResetWeightsCcValue_ < 64;
+            lastResetWeightsCcValue_ = d[2];
+            if (rising) {
+                engine_->resetWeights();
+                monitor_.weightResets.fetch_add(1, std::memory_order_relaxed);
+            }
+        }
         if (status == 0x90 && meta.numBytes >= 3 && d[2] > 0) {
             const int note = d[1] & 0x7F;
             if (!heldNotes_[size_t(channel)][size_t(note)]) {
@@ -295,6 +353,14 @@ void GradedCellsProcessor::handleMidi(const juce::MidiBuffer& midi, int numSampl
 }
 
 void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) {
+    // The seqlock that lets copyRunningWeights read the engine's weights: odd while a block
+    // runs (the only writer of the engine's weights is this function).
+    processSeq_.fetch_add(1, std::memory_order_acq_rel);
+    processWithinSeqlock(buffer, midi);
+    processSeq_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void GradedCellsProcessor::processWithinSeqlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) noexcept {
     const int numSamples = buffer.getNumSamples();
     const int numChannels = juce::jmin(buffer.getNumChannels(), getTotalNumOutputChannels());
     for (int ch = getTotalNumInputChannels(); ch < buffer.getNumChannels(); ++ch)
@@ -305,6 +371,10 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
         engine_ = next;
         monitor_.engineSwaps.fetch_add(1, std::memory_order_relaxed);
     }
+    // MIDI learn and OSC, lock-free: mapped CCs move parameters (even while running dry),
+    // OSC events reach the engine (see MidiLearn.h, OscControl.h).
+    midiLearn_.process(midi, reservedCcs(), overrides_);
+    osc_->drain(engine_);
     if (engine_ == nullptr) {
         // No engine (the patch cannot run at this rate): the audio passes through dry; the
         // processor sanitises it itself here (non-finite -> 0, within the output ceiling).
@@ -321,7 +391,11 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
     // Parameters once per block; the engine owns the reset edge, input sanitising, denormal
     // handling and the output ceiling.
     cache_.read(controls_);
-    engine_->setControls(controls_);
+    overrides_.apply(controls_); // MIDI learn / OSC values not yet told to the host
+    const bool resetWeights = controls_[HostParam::resetWeights] >= 0.5f;
+    if (resetWeights && !lastResetWeightsParam_) monitor_.weightResets.fetch_add(1, std::memory_order_relaxed);
+    lastResetWeightsParam_ = resetWeights;
+    engine_->setControls(controls_); // learn, learnRate and the resetWeights edge act in the engine
     handleMidi(midi, numSamples);
     const int engineChannels = juce::jmin(numChannels, engine_->config().numChannels);
     engine_->process(buffer.getArrayOfWritePointers(), engineChannels, numSamples);
@@ -330,6 +404,15 @@ void GradedCellsProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::
     for (int ch = 0; ch < numChannels; ++ch) bad += sanitise(buffer.getWritePointer(ch), numSamples);
     if (bad > 0) monitor_.nonFiniteOutputs.fetch_add(bad, std::memory_order_relaxed);
     latencyOfRunningEngine_.store(engine_->latencySamples(), std::memory_order_relaxed);
+    // the editor's weight heat maps, a few times a second (fixed-size, no allocation)
+    heatCountdown_ -= numSamples;
+    if (heatCountdown_ <= 0) {
+        heatCountdown_ = heatInterval_.load(std::memory_order_relaxed);
+        auto& frame = heat_.writeSlot();
+        fillHeatFrame(*engine_, frame);
+        frame.serial = ++heatSerial_;
+        heat_.publish();
+    }
 }
 
 juce::AudioProcessorEditor* GradedCellsProcessor::createEditor() {

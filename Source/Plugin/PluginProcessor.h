@@ -2,9 +2,12 @@
 #pragma once
 
 #include "EngineHandoff.h"
+#include "MidiLearn.h"
+#include "OscControl.h"
 #include "Parameters.h"
 
 #include <Graph/Engine.h>
+#include <Engine/WeightAccess.h>
 
 #include <juce_audio_processors/juce_audio_processors.h>
 
@@ -12,6 +15,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace graded::plugin {
@@ -39,6 +43,8 @@ enum class RewardRelease { zero = 0, hold = 1 };
 /** CC that ends an episode when it rises to >= 64 (default: the sustain pedal). */
 inline constexpr int kDefaultEpisodeCc = 64;
 inline constexpr int kAllNotesOffCc = 123;
+/** CC whose rising edge (to >= 64) resets every synapse's weights; -1: none (the default). */
+inline constexpr int kDefaultResetWeightsCc = -1;
 
 /** GradedCells' AudioProcessor: runs a graded::Engine (a patch of ngclearn graded cells) on
     the audio, with the host parameters of graded::kHostParams and MIDI driving the reward.
@@ -101,7 +107,11 @@ public:
     /** GUI thread (one consumer): the oldest telemetry snapshot not yet read. Snapshots
         come from whichever engine runs: each engine writes straight into this one lock-free
         ring (Engine::setTelemetryRing), which outlives engine swaps. */
-    bool popTelemetry(Telemetry& out) noexcept { return telemetry_.pop(out); }
+    bool popTelemetry(Telemetry& out) noexcept {
+        if (!telemetry_.pop(out)) return false;
+        if (osc_ != nullptr) osc_->noteSnapshot(out); // the OSC feedback stream sees what the editor reads
+        return true;
+    }
 
     /** The editor's size, remembered across editor openings and saved in the state
         ({0, 0} until the editor was first sized). */
@@ -119,6 +129,44 @@ public:
         or keeps its value (hold; what states saved before this setting existed get). */
     RewardRelease rewardRelease() const noexcept { return static_cast<RewardRelease>(rewardRelease_.load()); }
     void setRewardRelease(RewardRelease r) noexcept { rewardRelease_.store(static_cast<int>(r)); }
+    /** CC whose rising edge (>= 64) resets the weights (-1: none). */
+    int resetWeightsCc() const noexcept { return resetWeightsCc_.load(); }
+    void setResetWeightsCc(int cc) noexcept { resetWeightsCc_.store(cc < 0 ? -1 : juce::jlimit(0, 127, cc)); }
+
+    // ---- learned weights (see README "Learned weights"; never from the audio thread) ----
+    /** A consistent copy of the running engine's synapse weights (see copyRunningWeights in
+        PluginProcessor.cpp: a seqlock around processBlock), or the weights waiting for the
+        next engine; false (and `why`) when there are none or no consistent copy was had. */
+    bool learnedWeights(WeightSet& out, juce::String& why) const;
+    /** Writes `<dir>/<node id>.npz` for each untied synapse (ngclearn's save() layout). */
+    bool exportWeights(const juce::File& dir, juce::StringArray& written, juce::String& error);
+    /** Reads `file` (an npz from ngclearn's save() or exportWeights) into synapse `id`:
+        validated (shape, finite), then the running engine is rebuilt with it and every other
+        synapse's current weights, and swapped in like a patch change (cells restart). */
+    bool importWeights(const juce::File& file, const juce::String& id, juce::String& error);
+    /** The last notice about learned weights (discarded by a patch switch or a state load,
+        refused from a state, imported), and a counter that grows with each notice. */
+    juce::String weightsNotice() const;
+    int weightsNoticeCount() const noexcept { return weightsNoticeCount_.load(); }
+    /** GUI thread (one reader): the newest weight heat map frame (a few per second). */
+    bool popWeightHeat(WeightHeatFrame& out) noexcept { return heat_.read(out); }
+
+    // ---- MIDI learn and OSC (README "MIDI learn", "OSC"; MidiLearn.h, OscControl.h) ----
+    MidiLearn& midiLearn() noexcept { return midiLearn_; }
+    OscControl& osc() noexcept { return *osc_; }
+    /** Host parameters set by mapped CCs or OSC, pending until the message thread tells the host. */
+    const ParameterOverrides& parameterOverrides() const noexcept { return overrides_; }
+    /** Message thread: tells the host those values now (the housekeeping timer does it at 30 Hz). */
+    int commitParameterOverrides() { return overrides_.commit(); }
+    /** The CCs that have another job now (reward, episode and reset-weights CCs; 120..127): never learnt,
+        and a mapping on one is inactive. */
+    ReservedCcs reservedCcs() const noexcept {
+        ReservedCcs r;
+        r.add(rewardCc());
+        r.add(episodeCc());
+        r.add(resetWeightsCc()); // (-1, none, is not added)
+        return r;
+    }
 
     /** Every parameter to its default, factory patch 0, default MIDI mapping. */
     void resetToDefaultState();
@@ -150,6 +198,7 @@ public:
         std::atomic<int> cellResets{0};
         std::atomic<int> nonFiniteOutputs{0};   ///< engine outputs the last guard replaced by 0 (stays 0)
         std::atomic<int> engineSwaps{0};
+        std::atomic<int> weightResets{0};       ///< resetWeights edges (parameter or CC) seen
     };
     const Monitor& monitor() const noexcept { return monitor_; }
 
@@ -161,12 +210,16 @@ private:
         juce::String status;      ///< why there is no engine (empty when there is one)
     };
     void handleMidi(const juce::MidiBuffer& midi, int numSamples) noexcept;
+    void processWithinSeqlock(juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept;
     /** Builds an engine for `selection` with the prepared config and publishes it; on
         failure returns false with `error` set and keeps the current engine. */
     bool buildAndPublish(const PatchSelection& selection, juce::String& error);
     /** Selects a parsed user patch (keeps the current one and returns false if it cannot). */
     bool selectUserPatch(PatchSelection selection, juce::String& error);
-    bool buildAndPublishLocked(const PatchSelection& selection, juce::String& error); ///< buildMutex_ held
+    /** buildMutex_ held. `carry`: a rebuild of the same patch keeps what the engine learned
+        (false for state loads, whose weights are their own). `keepVersion`: the same
+        selection rebuilt (weight import): the editor is not told of a new patch. */
+    bool buildAndPublishLocked(const PatchSelection& selection, juce::String& error, bool carry = true, bool keepVersion = false);
     static PatchSelection factorySelection(int index); ///< clamped to the factory patches, parsed once
     /** The patch to save: the running selection, or the factory patch a pending `patch`
         parameter move selects. */
@@ -188,6 +241,23 @@ private:
     void buildPendingPatchParameter();
     void setPatchParameter(int index);
 
+    /** Weights waiting for the next engine built for the patch whose text hashes to `hash`
+        (a loaded state's, or those of an engine rebuilt by prepareToPlay). */
+    struct PendingWeights {
+        WeightSet set;
+        std::uint64_t hash = 0;
+        juce::String origin;      ///< for notices: "the loaded state", ...
+    };
+    static std::uint64_t contentHash(const PatchSelection& selection);
+    /** buildMutex_ held: copies `engine`'s weights while no processBlock runs (seqlock). */
+    bool copyRunningWeights(Engine& engine, WeightSet& out) const;
+    /** buildMutex_ held: the newest engine's learned weights into pendingWeights_ (audio stopped). */
+    void keepWeightsOfLatestEngine();
+    /** buildMutex_ held: gives the new engine pending weights, or carries the latest engine's
+        over when the patch is the same (`carry`), or says what was discarded. */
+    void handOverWeights(Engine* next, const PatchSelection& selection, bool carry, bool published);
+    void noteWeights(const juce::String& text);
+
     juce::AudioProcessorValueTreeState apvts_;
     ParameterCache cache_;
 
@@ -203,6 +273,17 @@ private:
     std::atomic<int> rewardCc_{kDefaultRewardCc};
     std::atomic<int> episodeCc_{kDefaultEpisodeCc};
     std::atomic<int> rewardRelease_{static_cast<int>(RewardRelease::zero)};
+    std::atomic<int> resetWeightsCc_{kDefaultResetWeightsCc};
+    bool lastResetWeightsParam_ = false;  ///< audio thread: the parameter's edge (counted)
+    int lastResetWeightsCcValue_ = 0;   ///< audio thread: for the CC's rising edge
+    int lastResetWeightsCcNumber_ = kDefaultResetWeightsCc;
+    /** Odd while processBlock runs (the audio thread's seqlock over the engine's weights). */
+    std::atomic<std::uint32_t> processSeq_{0};
+    WeightHeatBuffer heat_;           ///< audio thread -> editor: weight heat maps
+    std::uint64_t heatSerial_ = 0;    ///< audio thread
+    int heatCountdown_ = 0;           ///< audio thread: samples to the next heat frame
+    std::atomic<int> heatInterval_{6000};  ///< samples between heat frames (sampleRate / 8)
+    std::atomic<int> weightsNoticeCount_{0};
     std::array<std::array<bool, 128>, 16> heldNotes_{}; ///< audio thread: [channel][note]
     int heldNoteCount_ = 0;                             ///< audio thread
     int lastEpisodeCcValue_ = 0;  ///< audio thread: for the CC's rising edge
@@ -218,9 +299,20 @@ private:
     bool prepared_ = false;           ///< guarded by buildMutex_
     juce::String lastStateError_;     ///< guarded by buildMutex_
     juce::String engineStatus_;       ///< guarded by buildMutex_
+    Engine* latestEngine_ = nullptr;  ///< guarded by buildMutex_: the newest engine published (alive while the mutex is held)
+    std::uint64_t latestHash_ = 0;    ///< guarded by buildMutex_: its patch's content hash
+    std::optional<PendingWeights> pendingWeights_;  ///< guarded by buildMutex_
+    juce::String weightsNotice_;      ///< guarded by buildMutex_
+    bool stateLoadInProgress_ = false;  ///< guarded by buildMutex_: builds for a state load carry nothing over
 
     std::uint64_t nextVersion_ = 1;   ///< guarded by buildMutex_
     std::unique_ptr<Housekeeping> housekeeping_;
+    std::atomic<int> housekeepingBusy_{0};   ///< housekeeping callbacks running (the destructor waits for them)
+    std::atomic<bool> closing_{false};       ///< set by the destructor: callbacks do nothing
+
+    ParameterOverrides overrides_;    ///< MIDI learn / OSC -> parameters (lock-free)
+    MidiLearn midiLearn_;             ///< the CC table (read by the audio thread)
+    std::unique_ptr<OscControl> osc_; ///< (destroyed first: its thread uses overrides_)
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(GradedCellsProcessor)
 };

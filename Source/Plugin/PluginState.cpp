@@ -2,10 +2,17 @@
 // Saved state: binary-wrapped XML (juce::AudioProcessor::copyXmlToBinary) of
 //   <GradedCellsState formatVersion="1">
 //     <Patch source="factory|user" index="0" name="..." json="{...user patch...}"/>
-//     <Midi rewardCc="1" episodeCc="64" rewardAfterNoteOff="zero|hold"/>
+//     <Midi rewardCc="1" episodeCc="64" rewardAfterNoteOff="zero|hold" resetWeightsCc="-1"/>
 //     <Editor width="1100" height="720"/>                             (optional)
 //     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
+//     <MidiLearn version="1"> <Map cc="7" param="tau"/> ... </MidiLearn>   (MidiLearn.h)
+//     <Osc version="1" enabled="0" port="9000" feedback="0" ... />        (OscControl.h)
+//     <Weights version="1" bytes="N" data="base64"/>   (patches with synapses; WeightAccess.h)
 //   </GradedCellsState>
+// The Weights block holds every synapse's weights and biases bit for bit, tied to the
+// patch by its content hash; it is omitted (with a logged reason) when it would take the
+// state past limits::kMaxStateBytes. A block that is corrupt or does not match the patch
+// is refused on its own (the rest of the state loads; weightsNotice() says why).
 // Older states (formatVersion missing or 0) load. Anything unreadable (too big, nested
 // deeper than limits::kMaxXmlDepth, truncated, foreign, malformed) is refused whole before
 // any of it is applied: the previous state stays, lastStateError() and the log say why.
@@ -15,6 +22,7 @@
 #include <Limits.h>
 #include <XmlCheck.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -30,6 +38,7 @@ const juce::Identifier kPatchTag{"Patch"};
 const juce::Identifier kMidiTag{"Midi"};
 const juce::Identifier kParamsTag{"PARAMETERS"};
 const juce::Identifier kEditorTag{"Editor"};
+const juce::Identifier kWeightsTag{"Weights"};
 
 /** A state read completely and checked before any of it is applied. */
 struct StagedState {
@@ -38,8 +47,15 @@ struct StagedState {
     int rewardCc = kDefaultRewardCc;
     int episodeCc = kDefaultEpisodeCc;
     RewardRelease rewardRelease = RewardRelease::hold; ///< states from before the setting: hold, as then
+    int resetWeightsCc = kDefaultResetWeightsCc;
     int editorWidth = 0, editorHeight = 0;
     int formatVersion = 0;
+    std::optional<MidiLearnState> midiLearn;   ///< none: no mappings
+    std::optional<OscSettings> osc;            ///< none: OSC off
+    bool hasWeights = false;          ///< a Weights block was present
+    WeightSet weights;                ///< decoded and checked (hasWeights and weightsError empty)
+    std::uint64_t weightsHash = 0;
+    juce::String weightsError;        ///< why the block is refused
 };
 
 struct StateError {
@@ -109,9 +125,34 @@ StagedState stage(const juce::XmlElement& xml) {
         const auto ecc = parseNumber(midi.getProperty("episodeCc", kDefaultEpisodeCc));
         if (!ecc || *ecc < 0 || *ecc > 127) throw StateError{"malformed episodeCc"};
         s.episodeCc = static_cast<int>(*ecc);
+        const auto rwcc = parseNumber(midi.getProperty("resetWeightsCc", kDefaultResetWeightsCc));
+        if (!rwcc || *rwcc < -1 || *rwcc > 127 || *rwcc != std::floor(*rwcc)) throw StateError{"malformed resetWeightsCc"};
+        s.resetWeightsCc = static_cast<int>(*rwcc);
         const auto release = midi.getProperty("rewardAfterNoteOff", "hold").toString();
         if (release == "zero") s.rewardRelease = RewardRelease::zero;
         else if (release != "hold") throw StateError{"malformed rewardAfterNoteOff '" + release + "'"};
+    }
+
+    // MIDI learn and OSC: checked as strictly as the Midi block (a malformed one refuses the state).
+    try {
+        if (const auto t = tree.getChildWithName("MidiLearn"); t.isValid()) s.midiLearn = MidiLearnState::fromValueTree(t);
+        if (const auto t = tree.getChildWithName("Osc"); t.isValid()) s.osc = OscSettings::fromValueTree(t);
+    } catch (const std::runtime_error& e) {
+        throw StateError{juce::String(e.what())};
+    }
+
+    // Learned weights: refused on their own when bad (the rest of the state still loads).
+    const auto weights = tree.getChildWithName(kWeightsTag);
+    if (weights.isValid()) {
+        s.hasWeights = true;
+        const auto text = weights.getProperty("data").toString();
+        juce::MemoryOutputStream decoded;
+        std::string error;
+        if (text.isEmpty() || !juce::Base64::convertFromBase64(decoded, text))
+            s.weightsError = "the weight block is not base64";
+        else if (!decodeWeightBlock(std::string_view(static_cast<const char*>(decoded.getData()), decoded.getDataSize()),
+                                    s.weights, s.weightsHash, error))
+            s.weightsError = juce::String::fromUTF8(error.c_str());
     }
 
     // The editor's size is a convenience: a bad value is ignored, not a reason to reject.
@@ -145,6 +186,7 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
     midi.setProperty("rewardCc", rewardCc(), nullptr);
     midi.setProperty("episodeCc", episodeCc(), nullptr);
     midi.setProperty("rewardAfterNoteOff", rewardRelease() == RewardRelease::zero ? "zero" : "hold", nullptr);
+    midi.setProperty("resetWeightsCc", resetWeightsCc(), nullptr);
     root.appendChild(midi, nullptr);
 
     const auto size = editorSize();
@@ -160,12 +202,63 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
         const auto p = static_cast<HostParam>(i);
         juce::ValueTree child("PARAM");
         child.setProperty("id", parameterId(p), nullptr);
-        child.setProperty("value", cache_.get(p), nullptr);
+        child.setProperty("value", overrides_.pending(p).value_or(cache_.get(p)), nullptr); // a MIDI/OSC move not yet told to the host counts
         params.appendChild(child, nullptr);
     }
     root.appendChild(params, nullptr);
+    root.appendChild(MidiLearnState{midiLearn_.mappings()}.toValueTree(), nullptr);
+    root.appendChild(osc_->settings().toValueTree(), nullptr);
+
+    // Learned weights (a consistent copy of the running engine's, see LearnedWeights.cpp).
+    const bool hasSynapses = patch.patch != nullptr
+        && std::any_of(patch.patch->nodes.begin(), patch.patch->nodes.end(), [](const PatchNode& n) { return n.synapse() != nullptr; });
+    if (hasSynapses) {
+        WeightSet set;
+        juce::String why;
+        bool ok = false;
+        {
+            std::lock_guard<std::mutex> lock(buildMutex_);
+            const auto hash = contentHash(patch);
+            if (latestEngine_ != nullptr && latestHash_ == hash) {
+                ok = copyRunningWeights(*latestEngine_, set);
+                if (!ok) why = "the audio thread never paused long enough to copy them";
+            } else if (pendingWeights_ && pendingWeights_->hash == hash) {
+                set = pendingWeights_->set;
+                ok = true;
+            } else {
+                why = "the patch is not running";
+            }
+        }
+        if (ok) {
+            const auto blockBytes = weightBlockBytes(set);
+            const auto base64Bytes = (blockBytes + 2) / 3 * 4;
+            const auto otherBytes = static_cast<std::uint64_t>(patch.userJson.size()); // a lower bound (the exact check follows)
+            if (base64Bytes + otherBytes > limits::kMaxStateBytes) {
+                ok = false;
+                why = "they would take the state to " + juce::String(static_cast<juce::int64>(base64Bytes + otherBytes)) + " bytes, past the limit of "
+                      + juce::String(static_cast<juce::int64>(limits::kMaxStateBytes));
+            } else {
+                const auto block = encodeWeightBlock(set, contentHash(patch));
+                juce::ValueTree weights(kWeightsTag);
+                weights.setProperty("version", kWeightBlockVersion, nullptr);
+                weights.setProperty("bytes", static_cast<juce::int64>(block.size()), nullptr);
+                weights.setProperty("data", juce::Base64::toBase64(block.data(), block.size()), nullptr);
+                root.appendChild(weights, nullptr);
+            }
+        }
+        if (!ok) juce::Logger::writeToLog("GradedCells: the learned weights are not saved in this state: " + why);
+    }
 
     if (auto xml = root.createXml()) copyXmlToBinary(*xml, destData);
+    // The exact check: the whole state must load again (limits::kMaxStateBytes).
+    if (destData.getSize() > limits::kMaxStateBytes && root.getChildWithName(kWeightsTag).isValid()) {
+        juce::Logger::writeToLog("GradedCells: the learned weights are not saved in this state: with them it would be "
+                                 + juce::String(static_cast<juce::int64>(destData.getSize())) + " bytes, past the limit of "
+                                 + juce::String(static_cast<juce::int64>(limits::kMaxStateBytes)));
+        root.removeChild(root.getChildWithName(kWeightsTag), nullptr);
+        destData.reset();
+        if (auto xml = root.createXml()) copyXmlToBinary(*xml, destData);
+    }
 }
 
 void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes) {
@@ -229,6 +322,7 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
                                  " is newer than this build's " + juce::String(kStateFormatVersion) +
                                  "; loading the parts it knows");
 
+    overrides_.discardPending(); // MIDI/OSC moves from before the state are not carried over it
     for (int i = 0; i < kNumHostParams; ++i) {
         const auto p = static_cast<HostParam>(i);
         if (p == HostParam::patch) continue;
@@ -240,6 +334,31 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
     setRewardCc(staged.rewardCc);
     setEpisodeCc(staged.episodeCc);
     setRewardRelease(staged.rewardRelease);
+    midiLearn_.clearAll();
+    if (staged.midiLearn)
+        for (const auto& [cc, p] : staged.midiLearn->maps) midiLearn_.map(cc, p);
+    osc_->setSettings(staged.osc.value_or(OscSettings{}));
+    setResetWeightsCc(staged.resetWeightsCc);
+    {
+        // The state's weights wait for the engine built for its patch (applied before the audio
+        // thread sees it); a state without weights gives the patch's initial weights.
+        std::lock_guard<std::mutex> lock(buildMutex_);
+        pendingWeights_.reset();
+        stateLoadInProgress_ = true;
+        if (staged.hasWeights && staged.weightsError.isNotEmpty())
+            noteWeights("The learned weights in the loaded state were refused: " + staged.weightsError);
+        else if (staged.hasWeights && staged.weightsHash != contentHash(staged.patch.user ? staged.patch : factorySelection(staged.patch.factoryIndex)))
+            noteWeights("The learned weights in the loaded state were refused: they were saved with another version of the patch");
+        else if (staged.hasWeights)
+            pendingWeights_ = PendingWeights{std::move(staged.weights), staged.weightsHash, "the loaded state"};
+    }
+    struct EndStateLoad {
+        GradedCellsProcessor& p;
+        ~EndStateLoad() {
+            std::lock_guard<std::mutex> lock(p.buildMutex_);
+            p.stateLoadInProgress_ = false;
+        }
+    } endStateLoad{*this};
     if (staged.editorWidth > 0) setEditorSize(staged.editorWidth, staged.editorHeight);
 
     juce::String error;
@@ -266,6 +385,8 @@ void GradedCellsProcessor::resetToDefaultState() {
     setRewardCc(kDefaultRewardCc);
     setEpisodeCc(kDefaultEpisodeCc);
     setRewardRelease(RewardRelease::zero);
+    midiLearn_.clearAll();
+    osc_->setSettings(OscSettings{});
     selectFactoryPatch(0);
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // editor-snapshot: renders the editor for every factory patch, with its live views fed by a
 // few seconds of demo audio and MIDI, to PNG files (the README's screenshots).
-// Usage: editor-snapshot OUT_DIR [SECONDS]      (run under xvfb-run on a headless machine)
+// Usage: editor-snapshot OUT_DIR [SECONDS] [PATCH.json]   (run under xvfb-run on a headless
+// machine); with PATCH.json only that (user) patch is rendered, e.g. a learning circuit
+// whose weight heat maps then show what its synapses learned.
 #include "PluginEditor.h"
 #include "PluginProcessor.h"
 
@@ -27,10 +29,19 @@ int main(int argc, char** argv) {
     const double sr = 48000.0;
     const int block = 512;
     const auto& factory = graded::factoryPatches();
-    for (int i = 0; i < int(factory.size()); ++i) {
+    const juce::File userPatch = argc > 3 ? juce::File::getCurrentWorkingDirectory().getChildFile(argv[3]) : juce::File();
+    for (int i = 0; i < (argc > 3 ? 1 : int(factory.size())); ++i) {
         graded::plugin::GradedCellsProcessor proc;
         proc.prepareToPlay(sr, block);
-        proc.selectFactoryPatch(i);
+        if (argc > 3) {
+            juce::String error;
+            if (!proc.loadUserPatchFile(userPatch, error)) {
+                std::fprintf(stderr, "editor-snapshot: %s\n", error.toRawUTF8());
+                return 2;
+            }
+        } else {
+            proc.selectFactoryPatch(i);
+        }
         proc.waitForPatchBuilds(5000);
         std::unique_ptr<juce::AudioProcessorEditor> editor(proc.createEditor());
         editor->setSize(1100, 720);
@@ -56,7 +67,7 @@ int main(int argc, char** argv) {
         }
         if (ed) ed->refreshNow();
         const auto image = editor->createComponentSnapshot(editor->getLocalBounds(), true, 1.0f);
-        juce::String name(factory[size_t(i)].name);
+        juce::String name = argc > 3 ? userPatch.getFileNameWithoutExtension() : juce::String(factory[size_t(i)].name);
         name = name.removeCharacters(" /\\:").trim();
         const auto file = outDir.getChildFile(name + ".png");
         file.deleteFile();
@@ -70,6 +81,7 @@ int main(int argc, char** argv) {
         editor.reset();
         proc.releaseResources();
     }
+    if (argc > 3) return 0;
     // A patch the host's rate cannot run: the editor says why (audio passes through dry).
     {
         graded::plugin::GradedCellsProcessor proc;

@@ -38,6 +38,7 @@ CHECKS = ["safety", "silence", "level", "spurs", "noise"]
 VARIANTS = {
     "Predictive EQ": [{}, {"focus": 0}],
     "Reward-Gated EQ": [{}, {"reward": 1}],
+    "Timbre Learner": [{}, {"focus": 0}, {"focus": 0.5}],
 }
 
 # ---- thresholds (README.md states each one; do not loosen them to make a patch pass)

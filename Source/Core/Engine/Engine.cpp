@@ -64,6 +64,7 @@ public:
     std::vector<float> mixSeq, gainSeq;
     float heldEventReward = 0.f;
     bool lastResetToggle = false;
+    bool lastResetWeightsToggle = false;
     std::uint64_t steps = 0;
     float cpuLoad = 0.f;
 
@@ -78,6 +79,14 @@ public:
     void mixOut() noexcept;
     void resetAll() noexcept;
     void setDefaults() noexcept;
+    /** The learn / learnRate / resetWeights host parameters (resetWeights on its rising edge). */
+    void applyLearningControls() noexcept {
+        net.setLearning(controls[HostParam::learn] >= 0.5f);
+        net.setLearnRateScale(controls[HostParam::learnRate]);
+        const bool resetWeights = controls[HostParam::resetWeights] >= 0.5f;
+        if (resetWeights && !lastResetWeightsToggle) net.resetWeights();
+        lastResetWeightsToggle = resetWeights;
+    }
 };
 
 void EngineImpl::build(const Patch& p, const EngineConfig& c, const HostControls& initial) {
@@ -107,6 +116,8 @@ void EngineImpl::build(const Patch& p, const EngineConfig& c, const HostControls
     mixSeq.assign(kMaxStepSamples, 0.f);
     gainSeq = mixSeq;
     resetAll();
+    lastResetWeightsToggle = controls[HostParam::resetWeights] >= 0.5f; // a held toggle is no edge
+    applyLearningControls();
 }
 
 void EngineImpl::setDefaults() noexcept {
@@ -196,6 +207,7 @@ std::unique_ptr<Engine> Engine::create(const Patch& patch, const EngineConfig& c
 void Engine::setControls(const HostControls& c) noexcept {
     impl_->controls = c;
     impl_->clock.setStep(stepFromChoice(c[HostParam::step]));
+    impl_->applyLearningControls();
 }
 
 void Engine::addEvent(const ControlEvent& e) noexcept { impl_->clock.addEvent(e); }
@@ -226,6 +238,7 @@ std::uint64_t Engine::stepCount() const noexcept { return impl_->steps; }
 void Engine::setLearning(bool on) noexcept { impl_->net.setLearning(on); }
 void Engine::setLearnRateScale(float scale) noexcept { impl_->net.setLearnRateScale(scale); }
 void Engine::resetWeights() noexcept { impl_->net.resetWeights(); }
+Network& Engine::network() noexcept { return impl_->net; }
 
 std::vector<float> Engine::probe(const std::string& nodeId, const std::string& compartment, int channel) const {
     auto& net = impl_->net;

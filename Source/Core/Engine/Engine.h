@@ -61,6 +61,7 @@ struct CostEstimate {
 };
 
 class EngineImpl;
+class Network;
 
 /** The audio bridge: runs a patch's graph one simulation step per `step` samples. Its parts:
     Network (the compiled graph), StepClock (blocks -> steps, events), Filterbank (AudioIn /
@@ -87,7 +88,9 @@ public:
     static int minimumStep(const Patch& patch, const EngineConfig& config);
     ~Engine();
 
-    /** Plain host values, once per host block; used from the next simulation step on. */
+    /** Plain host values, once per host block; used from the next simulation step on. The
+        learn / learnRate / resetWeights values act at once (setLearning, setLearnRateScale,
+        and resetWeights on the toggle's rising edge). */
     void setControls(const HostControls& controls) noexcept;
     /** Queues an event for the next process() call (dropped when the queue is full). */
     void addEvent(const ControlEvent& event) noexcept;
@@ -123,6 +126,9 @@ public:
     std::vector<float> probe(const std::string& nodeId, const std::string& compartment,
                              int channel = 0) const;
     std::uint64_t stepCount() const noexcept;
+    /** The compiled graph, for tools that read or write its state (WeightAccess.h): only
+        where no process() runs at the same time, like probe(). */
+    Network& network() noexcept;
 
 private:
     Engine();

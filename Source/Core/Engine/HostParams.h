@@ -16,6 +16,7 @@ enum class HostParam {
     tau, prior, leak, activation, integrator, sigma, scale, noiseSigma, noiseLeak, alpha,
     emaWindow, step, timeScale, focus, dryWet, outputGain, reward, patch, reset,
     threshold, thresholdLambda, // version 2
+    learn, learnRate, resetWeights, // version 3 (synapses: Engine::setLearning, setLearnRateScale, resetWeights)
     count
 };
 inline constexpr int kNumHostParams = static_cast<int>(HostParam::count);
@@ -62,6 +63,9 @@ inline constexpr std::array<HostParamInfo, kNumHostParams> kHostParams{{
     {"reset", "Reset", HostParamType::toggle, 0.f, 1.f, 0.f, 0.f, "", 1},
     {"threshold", "Threshold", HostParamType::choice, 0.f, 2.f, 0.f, 0.f, "", 2},
     {"thresholdLambda", "Threshold lambda", HostParamType::continuous, 0.f, 1.f, 0.05f, 0.f, "", 2},
+    {"learn", "Learn", HostParamType::toggle, 0.f, 1.f, 1.f, 0.f, "", 3},
+    {"learnRate", "Learn rate", HostParamType::continuous, 0.f, 10.f, 1.f, 1.f, "x", 3},
+    {"resetWeights", "Reset weights", HostParamType::toggle, 0.f, 1.f, 0.f, 0.f, "", 3},
 }};
 
 inline constexpr const HostParamInfo& hostParamInfo(HostParam p) {

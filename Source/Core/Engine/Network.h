@@ -85,6 +85,9 @@ public:
     /** Evolves every HebbianSynapse now (pre/post gathered first); a synapse whose weights
         became non-finite gets its initial weights back. */
     void evolveSynapses(float dt) noexcept;
+    /** Synapse `k` (in node order)'s weights and biases at build (what resetWeights restores). */
+    const std::vector<float>& initialWeights(size_t k) const { return initialWeights_.at(k); }
+    const std::vector<float>& initialBiases(size_t k) const { return initialBiases_.at(k); }
 
     std::vector<Node> nodes;
     std::vector<Wire> wires;
