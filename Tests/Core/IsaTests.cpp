@@ -265,3 +265,36 @@ TEMPLATE_TEST_CASE("every instruction set gives the baseline's synapse results",
                                         + std::to_string(variant));
                 }
 }
+
+TEMPLATE_TEST_CASE("a tied synapse gives the baseline's bits on every instruction set", "[isa]", float, double) {
+    using T = TestType;
+    for (Isa isa : wideIsas())
+        for (int n : {8, 20, 37})
+            for (int batch : {1, 2}) {
+                SynapseParams fp;
+                fp.nIn = 8;
+                fp.nOut = n;
+                fp.weightInit = WeightInit::uniform(-0.5, 0.5);
+                DenseSynapse<T> forward(fp);
+                SynapseParams tp;
+                tp.nIn = n;
+                tp.nOut = 8;
+                tp.batchSize = batch;
+                DenseSynapse<T> base(tp), wide(tp);
+                base.tieTransposeOf(forward);
+                wide.tieTransposeOf(forward);
+                base.setIsa(Isa::sse2);
+                wide.setIsa(isa);
+                Diff d;
+                for (int s = 0; s < 4; ++s) {
+                    const auto* cb = base.findCompartment("inputs");
+                    const auto* cw = wide.findCompartment("inputs");
+                    for (int k = 0; k < cb->size(); ++k) cb->data[k] = cw->data[k] = T(wave(k + 5L * s, 3));
+                    base.advance();
+                    wide.advance();
+                    d.add(wide.findCompartment("outputs")->data, base.findCompartment("outputs")->data, 8L * batch);
+                }
+                requireClose<T>(d, isa, !isaFusesMultiplyAdd(isa), std::is_same<T, float>::value ? 2e-5 : 1e-12,
+                                "tied DenseSynapse " + std::to_string(n) + " batch " + std::to_string(batch));
+            }
+}

@@ -11,6 +11,7 @@
 #include "../Cells/Cell.h"
 #include "../Cells/NormalRng.h"
 #include "../Kernels/HotKernels.h"
+#include "../Kernels/Reduce.h"
 #include "SynapseParams.h"
 
 #include <Eigen/Core>
@@ -216,7 +217,7 @@ private:
                 if (maskActive_)
                     for (int i = 0; i < ni; ++i) s += x[i] * (fj[i] * mask_[Eigen::Index(i) * no + j]);
                 else
-                    s = (x * fj).sum();
+                    s = kernels::sumInBaselineOrder(x * fj); // the same bits on every instruction set
                 outputs_[Eigen::Index(b) * no + j] = s;
             }
         }
