@@ -2,7 +2,8 @@
 // graded-bench: per-step cost of each cell kind at 16, 256 and 4096 units in float and double,
 // and of the reference workload RateGaussianPair: one RateCell (tanh, gaussian prior, euler)
 // followed by one GaussianErrorCell, against ScalarDoubleLoop, the same workload written as a
-// plain scalar double loop.
+// plain scalar double loop. RateGaussianPair<T>/N/I runs on instruction set I (0 sse2, 1 avx2,
+// 2 avx512: Kernels/Isa.h), each set this CPU has.
 #include "Cells/CellFactory.h"
 #include "Cells/ErrorCells.h"
 #include "Cells/LeakyNoiseCell.h"
@@ -12,6 +13,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 using namespace graded;
@@ -43,6 +45,9 @@ template <typename T> void RateGaussianPair(benchmark::State& state) {
     GaussianErrorCellParams gp;
     gp.nUnits = n;
     GaussianErrorCell<T> err(gp);
+    const Isa isa = Isa(state.range(1));
+    rate.setIsa(isa);
+    err.setIsa(isa);
     Buffer<T> input(n), target(n);
     fillInputs(input, 1);
     fillInputs(target, 7);
@@ -56,6 +61,7 @@ template <typename T> void RateGaussianPair(benchmark::State& state) {
         benchmark::ClobberMemory();
     }
     setCounters<T>(state);
+    state.SetLabel(std::string(isaName(rate.isa())));
 }
 
 /** The same workload as RateGaussianPair, as a plain scalar double loop (the baseline the
@@ -169,8 +175,19 @@ template <typename T> void RewardErrorCellStep(benchmark::State& state) {
 } // namespace
 
 #define GRADED_SIZES ->Arg(16)->Arg(256)->Arg(4096)
-BENCHMARK_TEMPLATE(RateGaussianPair, float) GRADED_SIZES;
-BENCHMARK_TEMPLATE(RateGaussianPair, double) GRADED_SIZES;
+namespace {
+void registerPairs() {
+    for (int isa = 0; isa < kNumIsas; ++isa) {
+        if (!isaAvailable(Isa(isa))) continue;
+        for (int n : {16, 256, 4096}) benchmark::RegisterBenchmark("RateGaussianPair<float>", RateGaussianPair<float>)->Args({n, isa});
+    }
+    for (int isa = 0; isa < kNumIsas; ++isa) {
+        if (!isaAvailable(Isa(isa))) continue;
+        for (int n : {16, 256, 4096}) benchmark::RegisterBenchmark("RateGaussianPair<double>", RateGaussianPair<double>)->Args({n, isa});
+    }
+}
+const int pairsRegistered = (registerPairs(), 0);
+} // namespace
 BENCHMARK(ScalarDoubleLoop) GRADED_SIZES;
 BENCHMARK_TEMPLATE(RateCellStep, float) GRADED_SIZES;
 BENCHMARK_TEMPLATE(RateCellStep, double) GRADED_SIZES;

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // graded-bench: one learning step of ngclearn's HebbianSynapse, N x N, batch 2 (one advance
 // plus one evolve: sgd, soft bound and clip at w_bound 1, sign_value -1), against
-// ScalarHebbianLoop, the same work as a plain scalar double loop.
+// ScalarHebbianLoop, the same work as a plain scalar double loop. HebbianSynapseStep<T>/N/I
+// runs on instruction set I (0 sse2, 1 avx2, 2 avx512: Kernels/Isa.h), each set this CPU has.
 #include "Synapses/Synapse.h"
 
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 using namespace graded;
@@ -39,6 +41,7 @@ SynapseParams benchParams(int n) {
 template <typename T, int what> void runSynapse(benchmark::State& state) {
     const int n = int(state.range(0));
     HebbianSynapse<T> s(benchParams(n));
+    if (state.range(1) >= 0) s.setIsa(Isa(state.range(1)));
     const char* const written[] = {"inputs", "pre", "post"};
     for (const char* name : written) {
         const auto* c = s.findCompartment(name);
@@ -52,6 +55,7 @@ template <typename T, int what> void runSynapse(benchmark::State& state) {
         benchmark::ClobberMemory();
     }
     countItems(state);
+    state.SetLabel(std::string(isaName(s.isa())));
 }
 template <typename T> void HebbianSynapseStep(benchmark::State& state) { runSynapse<T, 3>(state); }
 template <typename T> void HebbianSynapseAdvanceOnly(benchmark::State& state) { runSynapse<T, 1>(state); }
@@ -94,8 +98,22 @@ void ScalarHebbianLoop(benchmark::State& state) {
 
 } // namespace
 
-BENCHMARK_TEMPLATE(HebbianSynapseStep, float)->Arg(64)->Arg(256)->Arg(1024);
-BENCHMARK_TEMPLATE(HebbianSynapseStep, double)->Arg(64)->Arg(256)->Arg(1024);
-BENCHMARK(ScalarHebbianLoop)->Arg(64)->Arg(256)->Arg(1024);
-BENCHMARK_TEMPLATE(HebbianSynapseAdvanceOnly, float)->Arg(256);
-BENCHMARK_TEMPLATE(HebbianSynapseEvolveOnly, float)->Arg(256);
+namespace {
+void registerSynapses() {
+    for (int isa = 0; isa < kNumIsas; ++isa) {
+        if (!isaAvailable(Isa(isa))) continue;
+        for (int n : {64, 256, 1024})
+            benchmark::RegisterBenchmark("HebbianSynapseStep<float>", HebbianSynapseStep<float>)->Args({n, isa});
+    }
+    for (int isa = 0; isa < kNumIsas; ++isa) {
+        if (!isaAvailable(Isa(isa))) continue;
+        for (int n : {64, 256, 1024})
+            benchmark::RegisterBenchmark("HebbianSynapseStep<double>", HebbianSynapseStep<double>)->Args({n, isa});
+    }
+    for (int n : {64, 256, 1024}) benchmark::RegisterBenchmark("ScalarHebbianLoop", ScalarHebbianLoop)->Arg(n);
+    // the active set (the widest this CPU has, or GRADED_ISA's)
+    benchmark::RegisterBenchmark("HebbianSynapseAdvanceOnly<float>", HebbianSynapseAdvanceOnly<float>)->Args({256, -1});
+    benchmark::RegisterBenchmark("HebbianSynapseEvolveOnly<float>", HebbianSynapseEvolveOnly<float>)->Args({256, -1});
+}
+const int synapsesRegistered = (registerSynapses(), 0);
+} // namespace

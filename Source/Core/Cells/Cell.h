@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "../Kernels/HotKernels.h"
 #include "../Kernels/Names.h"
 
 #include <Eigen/Core>
@@ -70,6 +71,14 @@ public:
     int batchSize() const noexcept { return batchSize_; }
     int nUnits() const noexcept { return nUnits_; }
 
+    /** The instruction set this cell's advance runs on (chosen at construction: activeIsa()). */
+    Isa isa() const noexcept { return hot_->isa; }
+    /** Runs advance on `i` (or the widest set this CPU has below it) from now on; the results
+        are those of the baseline up to the last bits of transcendental functions (see
+        Tests/Core/IsaTests.cpp). Not for the audio thread's hot path, though it is only a
+        pointer store. */
+    void setIsa(Isa i) noexcept { hot_ = &hotKernels<T>(i); }
+
     /** Every compartment, in declaration order. */
     const std::vector<Compartment<T>>& compartments() const noexcept { return compartments_; }
 
@@ -83,6 +92,9 @@ public:
 
 protected:
     Cell(int batchSize, int nUnits) : batchSize_(batchSize), nUnits_(nUnits) {}
+
+    /** The hot loops, compiled for one instruction set (Kernels/HotKernels.h). */
+    const HotKernels<T>* hot_ = &hotKernels<T>();
 
     /** Registers the compartments the kind's spec lists (the Cells/...Spec.cpp files: name, role, shape,
         units, scalar are written there and only there), in the spec's order, each backed by

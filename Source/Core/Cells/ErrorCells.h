@@ -4,6 +4,7 @@
 #include "Cell.h"
 #include "CellParams.h"
 #include "CellSpecs.h"
+#include "../Kernels/Reduce.h"
 
 namespace graded {
 
@@ -73,13 +74,19 @@ public:
     CellKind kind() const noexcept override { return CellKind::GaussianErrorCell; }
     const Params& params() const noexcept { return p_; }
 
-    void advance(T) noexcept override {
+    void advance(T) noexcept override { this->hot_->gaussianAdvance(*this); }
+
+    /** advance's body, instantiated per instruction set by Kernels/HotKernelsIsa.cpp (`Tag`
+        names the set); call advance(). */
+    template <class Tag> void advanceKernel() noexcept {
         const T sigma = Sigma(0);
-        this->L(0) = -((this->target - mu).square().sum() * T(0.5)) / sigma;
+        this->L(0) = -(kernels::sumInBaselineOrder((this->target - mu).square()) * T(0.5)) / sigma;
         // (e / Sigma) * modulator * mask in one pass; negation is exact, so dtarget = -dmu
-        // equals the reference's -(e / Sigma) * modulator * mask.
+        // equals the reference's -(e / Sigma) * modulator * mask. Negated as a product with
+        // -1: the same bits as a unary minus, but also in Eigen's AVX kernels, whose unary
+        // minus (0 - x) turns -0 into +0 where SSE2's flips the sign bit.
         dmu = (this->target - mu) / sigma * this->modulator * this->mask;
-        this->dtarget = -dmu;
+        this->dtarget = dmu * T(-1);
         dSigma.setOnes();
         this->mask.setOnes();
     }
@@ -128,11 +135,15 @@ public:
     CellKind kind() const noexcept override { return CellKind::LaplacianErrorCell; }
     const Params& params() const noexcept { return p_; }
 
-    void advance(T) noexcept override {
+    void advance(T) noexcept override { this->hot_->laplacianAdvance(*this); }
+
+    /** advance's body, instantiated per instruction set by Kernels/HotKernelsIsa.cpp (`Tag`
+        names the set); call advance(). */
+    template <class Tag> void advanceKernel() noexcept {
         const T scale = Scale(0);
-        this->L(0) = -(this->target - shift).sign().abs().sum() / scale;
+        this->L(0) = -kernels::sumInBaselineOrder((this->target - shift).sign().abs()) / scale;
         dshift = (this->target - shift).sign() / scale * this->modulator * this->mask;
-        this->dtarget = -dshift;
+        this->dtarget = dshift * T(-1); // not -dshift: see GaussianErrorCell
         dScale.setOnes();
         this->mask.setOnes();
     }
@@ -190,7 +201,11 @@ public:
     CellKind kind() const noexcept override { return CellKind::BernoulliErrorCell; }
     const Params& params() const noexcept { return p_; }
 
-    void advance(T) noexcept override {
+    void advance(T) noexcept override { this->hot_->bernoulliAdvance(*this); }
+
+    /** advance's body, instantiated per instruction set by Kernels/HotKernelsIsa.cpp (`Tag`
+        names the set); call advance(). */
+    template <class Tag> void advanceKernel() noexcept {
         constexpr T eps = T(0.0001);
         const auto& x = this->target;
         // 1 - q is formed directly (sigmoid(-p), or 1 - p) rather than as 1 - clip(q): the
@@ -204,7 +219,7 @@ public:
         }
         q_ = q_.max(eps).min(T(1) - eps);
         omq_ = omq_.max(eps).min(T(1) - eps);
-        this->L(0) = (q_.log() * x + omq_.log() * (T(1) - x)).sum();
+        this->L(0) = kernels::sumInBaselineOrder(q_.log() * x + omq_.log() * (T(1) - x));
         if (p_.inputLogits) dp = x - q_;
         else
             dp = (x / q_ - (T(1) - x) / omq_)

@@ -69,6 +69,12 @@ public:
                 for (Eigen::Index i = 0; i < eps.size(); ++i) eps[i] = T(rng_.normal());
         }
         injected_ = false;
+        this->hot_->leakyAdvance(*this, dt);
+    }
+
+    /** advance's body after the noise draw, instantiated per instruction set by
+        Kernels/HotKernelsIsa.cpp (`Tag` names the set); call advance(). */
+    template <class Tag> void advanceKernel(T dt) noexcept {
         switch (p_.integrator) {
             case Integrator::euler: integrate<Integrator::euler>(dt); break;
             case Integrator::midpoint: integrate<Integrator::midpoint>(dt); break;
@@ -103,7 +109,8 @@ private:
         const T noiseGain = T(std::sqrt(2.0 * p_.tauX * p_.sigmaRec * p_.sigmaRec));
         const T invTau = T(1) / T(p_.tauX);
         auto g = [&](const Buffer<T>& s) {
-            return (-(s * leak) + (j_recurrent + j_input) + eps * noiseGain) * invTau;
+            // s * -leak is -(s * leak) bit for bit, in every instruction set (see RateCell)
+            return (s * (-leak) + (j_recurrent + j_input) + eps * noiseGain) * invTau;
         };
         kernels::integrateStep<I>(x, dt, g, k1_, k2_, k3_);
     }

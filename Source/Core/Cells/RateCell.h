@@ -42,7 +42,11 @@ public:
         keeps n_units and batch_size; sizes never change here. */
     void setParams(const Params& p) noexcept { assignKeepingSizes(p_, p); }
 
-    void advance(T dt) noexcept override {
+    void advance(T dt) noexcept override { this->hot_->rateAdvance(*this, dt); }
+
+    /** advance's body, instantiated per instruction set by Kernels/HotKernelsIsa.cpp (`Tag`
+        names the set); call advance(). */
+    template <class Tag> void advanceKernel(T dt) noexcept {
         const T omega = T(p_.omega0);
         if (!p_.stateful()) {
             z = j + j_td;
@@ -87,7 +91,9 @@ private:
         const T gamma = T(p_.priorGamma);
         const T invTau = T(1) / T(p_.tauM);
         auto g = [&](const Buffer<T>& s) {
-            return (-kernels::priorLeak<P>(s) * gamma + (j + j_td)) * invTau;
+            // phi(s) * -gamma is -phi(s) * gamma bit for bit, in every instruction set (Eigen's
+            // AVX unary minus turns -0 into +0: see GaussianErrorCell)
+            return (kernels::priorLeak<P>(s) * (-gamma) + (j + j_td)) * invTau;
         };
         kernels::integrateStep<I>(z, dt, g, k1_, k2_, k3_);
     }

@@ -10,6 +10,8 @@
 
 #include "../Cells/Cell.h"
 #include "../Cells/NormalRng.h"
+#include "../Kernels/HotKernels.h"
+#include "../Kernels/Reduce.h"
 #include "SynapseParams.h"
 
 #include <Eigen/Core>
@@ -58,7 +60,11 @@ public:
     bool hasBiases() const noexcept { return p_.hasBiases(); }
 
     /** One step: outputs from inputs (dt is unused, as in ngclearn). */
-    void advance(T /*dt*/ = T(1)) noexcept {
+    void advance(T /*dt*/ = T(1)) noexcept { hot_->denseAdvance(*this); }
+
+    /** advance's body, instantiated per instruction set by Kernels/HotKernelsIsa.cpp (`Tag`
+        names the set); call advance(). */
+    template <class Tag> void advanceKernel() noexcept {
         if (tied_) advanceTied();
         else advanceOwn();
         const T g = T(p_.gConductFactor);
@@ -98,6 +104,11 @@ public:
     void untie() noexcept { tied_ = nullptr; }
     bool isTied() const noexcept { return tied_ != nullptr; }
 
+    /** The instruction set advance and evolve run on (chosen at construction: activeIsa()). */
+    Isa isa() const noexcept { return hot_->isa; }
+    /** Runs on `i` (or the widest set this CPU has below it) from now on. */
+    void setIsa(Isa i) noexcept { hot_ = &hotKernels<T>(i); }
+
     const std::vector<Compartment<T>>& compartments() const noexcept { return compartments_; }
     const Compartment<T>* findCompartment(std::string_view name) const noexcept {
         for (const auto& c : compartments_)
@@ -126,6 +137,7 @@ protected:
     Buffer<T> inputs_, outputs_, gate_, weights_, mask_, biases_;
     bool maskActive_ = false;
     const DenseSynapse<T>* tied_ = nullptr;
+    const HotKernels<T>* hot_ = &hotKernels<T>(); // the hot loops for one instruction set
 
 private:
     void initialise() {
@@ -205,7 +217,7 @@ private:
                 if (maskActive_)
                     for (int i = 0; i < ni; ++i) s += x[i] * (fj[i] * mask_[Eigen::Index(i) * no + j]);
                 else
-                    s = (x * fj).sum();
+                    s = kernels::sumInBaselineOrder(x * fj); // the same bits on every instruction set
                 outputs_[Eigen::Index(b) * no + j] = s;
             }
         }
@@ -268,7 +280,11 @@ public:
         step_ = 0;
     }
 
-    void evolve(T /*dt*/ = T(1)) noexcept override {
+    void evolve(T /*dt*/ = T(1)) noexcept override { this->hot_->hebbianEvolve(*this); }
+
+    /** evolve's body, instantiated per instruction set by Kernels/HotKernelsIsa.cpp (`Tag`
+        names the set); call evolve(). */
+    template <class Tag> void evolveKernel() noexcept {
         const SynapseParams& p = this->p_;
         const int ni = p.nIn, no = p.nOut, nb = p.batchSize;
         const T qw = T(p.postWght), sign = T(p.signValue), eta = T(p.eta);
@@ -303,9 +319,9 @@ public:
                     if (bound > T(0)) d = d * (bound - w.abs()) * sign;
                     else d = d * sign;
                     break;
-                case SynapsePrior::l2: finish(-w * lambda); break;
-                case SynapsePrior::l1: finish(-w.sign() * lambda); break;
-                case SynapsePrior::l1l2: finish((-w.sign() * l1 - w * (T(1) - l1) / T(2)) * lambda); break;
+                case SynapsePrior::l2: finish(w * (-lambda)); break; // not -w: see GaussianErrorCell
+                case SynapsePrior::l1: finish(w.sign() * (-lambda)); break;
+                case SynapsePrior::l1l2: finish((w.sign() * (-l1) - w * (T(1) - l1) / T(2)) * lambda); break;
             }
             if (adam) {
                 adamStep(w, d, Row(mW_.data() + Eigen::Index(i) * no, no),
