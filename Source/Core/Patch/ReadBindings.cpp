@@ -92,8 +92,7 @@ void readBindings(Issues& is, const json& root, Patch& patch, const NodeTable& t
         else {
             bind.param = findHostParam(b["param"].get<std::string>());
             if (bind.param == HostParam::count) { is.add(path + "/param", "unknown host parameter '" + b["param"].get<std::string>() + "'"); ok = false; }
-            else if (bind.param == HostParam::patch || bind.param == HostParam::step || bind.param == HostParam::reset
-                     || bind.param == HostParam::learn || bind.param == HostParam::learnRate || bind.param == HostParam::resetWeights) {
+            else if (bind.param == HostParam::patch || bind.param == HostParam::step || bind.param == HostParam::reset) {
                 is.add(path + "/param", "'" + b["param"].get<std::string>() + "' is used by the engine and cannot be bound");
                 ok = false;
             }
