@@ -509,6 +509,17 @@ TEST_CASE("templates: empty is invalid at the patch level, the others are valid 
 
     auto engine = Engine::create(patch, {48000.0, 2, 64});
     REQUIRE(engine);
+    auto weights = [&](const char* node, int rows) {
+        std::vector<float> all;
+        for (int r = 0; r < rows; ++r) {
+            const auto row = engine->probe(node, "weights", r);
+            all.insert(all.end(), row.begin(), row.end());
+        }
+        return all;
+    };
+    const auto w1 = weights("W1", 8), w2 = weights("W2", 4);
+    REQUIRE(w1.size() == 8 * 16);
+    REQUIRE(w2.size() == 4 * 8);
     std::mt19937 rng(3);
     std::uniform_real_distribution<float> u(-0.3f, 0.3f);
     std::vector<std::vector<float>> sig(2, std::vector<float>(48000));
@@ -527,4 +538,13 @@ TEST_CASE("templates: empty is invalid at the patch level, the others are valid 
         }
     CHECK(finite);
     CHECK(energy > 1e-3);
+    // both dictionaries learned
+    const auto w1After = weights("W1", 8), w2After = weights("W2", 4);
+    double moved1 = 0, moved2 = 0;
+    for (size_t k = 0; k < w1.size(); ++k) moved1 += std::fabs(w1After[k] - w1[k]);
+    for (size_t k = 0; k < w2.size(); ++k) moved2 += std::fabs(w2After[k] - w2[k]);
+    INFO("W1 moved " << moved1 << ", W2 moved " << moved2);
+    CHECK(moved1 > 1.0);
+    CHECK(moved2 > 0.1);
+    for (float x : w1After) CHECK(std::isfinite(x));
 }
