@@ -5,6 +5,8 @@
 
 #include <Limits.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cfloat>
 #include <chrono>
 #include <thread>
@@ -481,6 +483,33 @@ bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::Stri
     }
     s.name = s.patch->name.empty() ? std::string("User patch") : s.patch->name;
     return selectUserPatch(std::move(s), error);
+}
+
+namespace {
+/** A patch's JSON without the editor's node positions (null: not a JSON object). */
+nlohmann::json withoutLayout(const std::string& text) {
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return nullptr;
+    if (doc.contains("nodes") && doc["nodes"].is_array())
+        for (auto& n : doc["nodes"])
+            if (n.is_object()) n.erase("at");
+    return doc;
+}
+} // namespace
+
+bool GradedCellsProcessor::updateUserPatchLayout(const std::string& json) {
+    if (json.size() > limits::kMaxPatchBytes) return false;
+    std::lock_guard<std::mutex> lock(buildMutex_);
+    if (!selection_.user || selection_.userJson == json) return selection_.user;
+    const auto now = withoutLayout(selection_.userJson);
+    if (now.is_null() || now != withoutLayout(json)) return false;
+    // The same engine: only the text (and so the content hash weights are tied to) changes.
+    const auto oldHash = contentHash(selection_);
+    selection_.userJson = json;
+    const auto newHash = contentHash(selection_);
+    if (latestHash_ == oldHash) latestHash_ = newHash;
+    if (pendingWeights_ && pendingWeights_->hash == oldHash) pendingWeights_->hash = newHash;
+    return true;
 }
 
 bool GradedCellsProcessor::selectUserPatch(PatchSelection s, juce::String& error) {

@@ -99,6 +99,11 @@ public:
         false and puts a one-line reason in `error`. */
     bool loadUserPatchFile(const juce::File& file, juce::String& error);
     bool loadUserPatchJson(const std::string& json, juce::String& error);
+    /** The running user patch's text replaced by `json` when the two differ only in the
+        editor's node positions ("at"): nothing is rebuilt (the cells and weights go on), the
+        state saves the new text. False (nothing changed) when they differ in anything else,
+        or a factory patch runs: load it instead. */
+    bool updateUserPatchLayout(const std::string& json);
     /** Selects a factory patch (also moves the `patch` parameter). */
     void selectFactoryPatch(int index);
     PatchSelection currentPatch() const;
