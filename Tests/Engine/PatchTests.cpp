@@ -41,6 +41,23 @@ TEST_CASE("invalid JSON and non-object roots are reported", "[engine][patch]") {
     CHECK(has(issuesOf("[1,2]"), "", "object"));
 }
 
+TEST_CASE("a node's editor position \"at\" loads when it is two finite numbers and is named otherwise", "[engine][patch]") {
+    const std::string good = std::string(R"({"format": 1, "name": "at", "nodes": [)") + kIo
+                             + R"(, {"id": "z", "kind": "RateCell", "params": {"n_units": 1}, "at": [40, -12.5]}]})";
+    const auto ok = issuesOf(good);
+    INFO(dump(ok));
+    CHECK(ok.empty());
+    for (const char* bad : {R"("x")", "[1]", "[1, 2, 3]", R"([1, "2"])", "[null, 2]", "[true, 2]", "{}"}) {
+        const std::string json = std::string(R"({"format": 1, "name": "at", "nodes": [)") + kIo
+                                 + R"(, {"id": "z", "kind": "RateCell", "params": {"n_units": 1}, "at": )" + bad + "}]}";
+        const auto v = issuesOf(json);
+        INFO(bad << "\n" << dump(v));
+        REQUIRE(v.size() == 1);
+        CHECK(v[0].path == "/nodes/2/at");
+        CHECK(v[0].message.find("two finite numbers") != std::string::npos);
+    }
+}
+
 TEST_CASE("a bad patch reports every problem with its JSON path", "[engine][patch]") {
     const std::string json = std::string(R"({
       "format": 2, "name": "bad", "extra": 1,

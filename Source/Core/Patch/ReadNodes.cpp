@@ -223,8 +223,15 @@ void readNodes(Issues& is, const json& root, Patch& patch, NodeTable& table) {
             is.add(path, "must be an object");
         } else {
             for (auto it = n.begin(); it != n.end(); ++it)
-                if (it.key() != "id" && it.key() != "kind" && it.key() != "params" && it.key() != "comment")
+                if (it.key() != "id" && it.key() != "kind" && it.key() != "params" && it.key() != "comment" && it.key() != "at")
                     is.add(path + "/" + escapePointer(it.key()), "unknown key");
+            if (n.contains("at")) {
+                // the editor's position of the node; the engine ignores it
+                const json& at = n["at"];
+                const bool atOk = at.is_array() && at.size() == 2
+                                  && std::all_of(at.begin(), at.end(), [](const json& x) { return x.is_number() && std::isfinite(x.get<double>()); });
+                if (!atOk) is.add(path + "/at", "must be [x, y], two finite numbers (the node's position in the editor)");
+            }
             bool idOk = false;
             if (!n.contains("id") || !n["id"].is_string() || n["id"].get<std::string>().empty()) {
                 is.add(path + "/id", "must be a non-empty string");
