@@ -255,22 +255,30 @@ void WorkbenchCanvas::edited() {
 }
 
 juce::Point<float> WorkbenchCanvas::dragDelta(const std::string& id) const {
-    return drag_ == Drag::nodes && isSelected(id) ? dragMove_ : juce::Point<float>();
+    return drag_ == Drag::nodes && isSelected(id) ? dragMove_ / scale_ : juce::Point<float>();
 }
 
-juce::Rectangle<float> WorkbenchCanvas::nodeBounds(int node) const {
+juce::AffineTransform WorkbenchCanvas::viewTransform() const {
+    return juce::AffineTransform::scale(scale_).translated(offset_);
+}
+
+juce::Point<float> WorkbenchCanvas::toModel(juce::Point<float> local) const {
+    return (local - offset_) / scale_;
+}
+
+juce::Rectangle<float> WorkbenchCanvas::modelBounds(int node) const {
     if (node < 0 || node >= int(doc_.nodeIds().size())) return {};
     const auto ports = doc_.ports(node);
     int ins = 0, outs = 0;
     for (const auto& p : ports) (p.output ? outs : ins)++;
     const float h = kTitleHeight + float(std::max({ins, outs, 1})) * kPortRow + 8.0f;
-    const auto pos = doc_.nodePosition(node) + offset_ + dragDelta(nodeIdOf(doc_, node));
+    const auto pos = doc_.nodePosition(node) + dragDelta(nodeIdOf(doc_, node));
     return {pos.x, pos.y, kNodeWidth, h};
 }
 
-juce::Point<float> WorkbenchCanvas::portPosition(int node, const std::string& comp, bool output) const {
-    const auto r = nodeBounds(node);
-    if (r.isEmpty()) return {-1.0f, -1.0f};
+juce::Point<float> WorkbenchCanvas::modelPort(int node, const std::string& comp, bool output) const {
+    const auto r = modelBounds(node);
+    if (r.isEmpty()) return {-1e6f, -1e6f};
     int k = 0;
     for (const auto& p : doc_.ports(node)) {
         if (p.output != output) continue;
@@ -278,7 +286,38 @@ juce::Point<float> WorkbenchCanvas::portPosition(int node, const std::string& co
             return {output ? r.getRight() : r.getX(), r.getY() + kTitleHeight + 4.0f + (float(k) + 0.5f) * kPortRow};
         ++k;
     }
-    return {-1.0f, -1.0f};
+    return {-1e6f, -1e6f};
+}
+
+juce::Rectangle<float> WorkbenchCanvas::nodeBounds(int node) const {
+    const auto r = modelBounds(node);
+    if (r.isEmpty()) return {};
+    return r.transformedBy(viewTransform());
+}
+
+juce::Point<float> WorkbenchCanvas::portPosition(int node, const std::string& comp, bool output) const {
+    const auto m = modelPort(node, comp, output);
+    if (m.x < -1e5f) return {-1.0f, -1.0f};
+    return m.transformedBy(viewTransform());
+}
+
+void WorkbenchCanvas::setScale(float s) {
+    scale_ = juce::jlimit(0.3f, 2.0f, s);
+    repaint();
+}
+
+void WorkbenchCanvas::fitToView(float minScale) {
+    const int n = int(doc_.nodeIds().size());
+    if (n == 0 || getWidth() <= 0 || getHeight() <= 0) return;
+    juce::Rectangle<float> all = modelBounds(0);
+    for (int i = 1; i < n; ++i) all = all.getUnion(modelBounds(i));
+    all = all.expanded(24.0f, 16.0f).withTrimmedBottom(-30.0f);   // room for issue text under boxes
+    const float s = juce::jlimit(juce::jlimit(0.3f, 1.0f, minScale), 1.0f,
+                                 std::min(float(getWidth()) / all.getWidth(), float(getHeight()) / all.getHeight()));
+    scale_ = s;
+    // Centred when it fits, else from the left edge (the rest is a pan away).
+    offset_ = {std::max(0.0f, (float(getWidth()) - all.getWidth() * s) * 0.5f) - all.getX() * s, 8.0f - all.getY() * s};
+    repaint();
 }
 
 juce::String WorkbenchCanvas::issueTextOf(int node) const {
@@ -316,15 +355,29 @@ WorkbenchCanvas::PortHit WorkbenchCanvas::portAt(juce::Point<float> p, float rad
 }
 
 juce::Path WorkbenchCanvas::wirePath(int wire) const {
+    auto path = modelWirePath(wire);
+    path.applyTransform(viewTransform());
+    return path;
+}
+
+juce::Path WorkbenchCanvas::modelWirePath(int wire) const {
     juce::Path path;
     const auto e = doc_.wireEnds(wire);
     const int a = doc_.nodeIndex(e.from), b = doc_.nodeIndex(e.to);
     if (a < 0 || b < 0) return path;
-    const auto p0 = portPosition(a, e.fromComp, true), p1 = portPosition(b, e.toComp, false);
-    if (p0.x < -0.5f || p1.x < -0.5f) return path;
-    const float dx = std::max(40.0f, std::abs(p1.x - p0.x) * 0.5f);
+    const auto p0 = modelPort(a, e.fromComp, true), p1 = modelPort(b, e.toComp, false);
+    if (p0.x < -1e5f || p1.x < -1e5f) return path;
     path.startNewSubPath(p0);
-    path.cubicTo(p0.translated(dx, 0), p1.translated(-dx, 0), p1);
+    if (p1.x >= p0.x + 30.0f) {
+        const float dx = std::max(30.0f, (p1.x - p0.x) * 0.5f);
+        path.cubicTo(p0.translated(dx, 0), p1.translated(-dx, 0), p1);
+    } else {
+        // Backwards (feedback): out to the right, under both boxes, back in from the left.
+        const float below = std::max(modelBounds(a).getBottom(), modelBounds(b).getBottom()) + 24.0f;
+        const juce::Point<float> mid((p0.x + p1.x) * 0.5f, below);
+        path.cubicTo(p0.translated(50, 0), {p0.x + 50.0f, below}, mid);
+        path.cubicTo({p1.x - 50.0f, below}, p1.translated(-50, 0), p1);
+    }
     return path;
 }
 
@@ -382,7 +435,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
     g.fillAll(colours::background);
     // A dot grid that moves with the view (shows panning).
     g.setColour(colours::panel.brighter(0.15f));
-    const float step = 30.0f;
+    const float step = 30.0f * scale_;
     const float gx = std::fmod(offset_.x, step), gy = std::fmod(offset_.y, step);
     for (float y = gy; y < float(getHeight()); y += step)
         for (float x = gx; x < float(getWidth()); x += step) g.fillRect(x, y, 1.5f, 1.5f);
@@ -397,10 +450,12 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
                          getLocalBounds().reduced(40), juce::Justification::centred, 3);
     }
 
+    g.saveState();
+    g.addTransform(viewTransform());
     // Wires under the boxes.
     static const float delayDashes[] = {6.0f, 4.0f};
     for (int w = 0; w < doc_.numWires(); ++w) {
-        const auto path = wirePath(w);
+        const auto path = modelWirePath(w);
         if (path.isEmpty()) continue;
         const bool sel = w == selectedWire();
         const auto issue = wireIssueTextOf(w);
@@ -439,11 +494,12 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
 
     // The wire being dragged.
     if (drag_ == Drag::wire && wireFrom_.node >= 0) {
-        const auto p0 = portPosition(wireFrom_.node, wireFrom_.comp, true);
+        const auto p0 = modelPort(wireFrom_.node, wireFrom_.comp, true);
+        const auto end = toModel(rubberEnd_);
         juce::Path band;
-        const float dx = std::max(40.0f, std::abs(rubberEnd_.x - p0.x) * 0.5f);
+        const float dx = std::max(40.0f, std::abs(end.x - p0.x) * 0.5f);
         band.startNewSubPath(p0);
-        band.cubicTo(p0.translated(dx, 0), rubberEnd_.translated(-dx, 0), rubberEnd_);
+        band.cubicTo(p0.translated(dx, 0), end.translated(-dx, 0), end);
         const auto target = portAt(rubberEnd_, 10.0f);
         g.setColour(target.node >= 0 && !target.output ? colours::meterOk : colours::accent);
         static const float bandDashes[] = {3.0f, 3.0f};
@@ -452,7 +508,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
 
     // Boxes.
     for (int i = 0; i < n; ++i) {
-        const auto r = nodeBounds(i);
+        const auto r = modelBounds(i);
         const auto kind = doc_.nodeKind(i);
         const bool sel = isSelected(ids[size_t(i)]);
         const auto issue = issueTextOf(i);
@@ -464,25 +520,25 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         g.fillRect(title.withTrimmedTop(kTitleHeight * 0.5f));
         g.setColour(colours::text);
         g.setFont(juce::Font(14.0f, juce::Font::bold));
-        g.drawText(str(ids[size_t(i)]), title.withHeight(19.0f).translated(0, 1.0f).reduced(7.0f, 0),
+        g.drawText(str(ids[size_t(i)]), title.withHeight(17.0f).translated(0, 1.0f).reduced(7.0f, 0),
                    juce::Justification::centredLeft, true);
         g.setFont(juce::Font(11.5f));
-        g.drawText(str(kNodeKindNames[int(kind)]), title.withTrimmedTop(18.0f).reduced(7.0f, 0),
+        g.drawText(str(kNodeKindNames[int(kind)]), title.withTrimmedTop(16.0f).withTrimmedBottom(2.0f).reduced(7.0f, 0),
                    juce::Justification::centredLeft, true);
         // Ports: dots on the edges, names inside the box.
         const auto ports = doc_.ports(i);
-        g.setFont(juce::Font(12.0f));
+        g.setFont(juce::Font(11.5f));
         for (const auto& p : ports) {
-            const auto c = portPosition(i, p.name, p.output);
+            const auto c = modelPort(i, p.name, p.output);
             const bool hot = drag_ == Drag::wire && !p.output && portAt(rubberEnd_, 10.0f).node == i &&
                              portAt(rubberEnd_, 10.0f).comp == p.name;
             g.setColour(hot ? colours::meterOk : p.output ? colours::positive : colours::accent);
-            g.fillEllipse(c.x - 4.5f, c.y - 4.5f, 9.0f, 9.0f);
+            g.fillEllipse(c.x - 4.0f, c.y - 4.0f, 8.0f, 8.0f);
             g.setColour(colours::background);
-            g.drawEllipse(c.x - 4.5f, c.y - 4.5f, 9.0f, 9.0f, 1.0f);
+            g.drawEllipse(c.x - 4.0f, c.y - 4.0f, 8.0f, 8.0f, 1.0f);
             g.setColour(colours::text);
-            const juce::Rectangle<float> text(p.output ? r.getCentreX() - 4.0f : r.getX() + 9.0f, c.y - 8.0f,
-                                              r.getWidth() * 0.5f - 5.0f, 16.0f);
+            const juce::Rectangle<float> text(p.output ? r.getCentreX() - 4.0f : r.getX() + 8.0f, c.y - 7.0f,
+                                              r.getWidth() * 0.5f - 4.0f, 14.0f);
             g.drawText(str(p.name), text, p.output ? juce::Justification::centredRight : juce::Justification::centredLeft,
                        true);
         }
@@ -501,6 +557,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
             g.drawRoundedRectangle(r, 6.0f, 1.0f);
         }
     }
+    g.restoreState();
     if (hasKeyboardFocus(false)) {
         g.setColour(colours::accent.withAlpha(0.6f));
         g.drawRect(getLocalBounds(), 2);
@@ -596,7 +653,7 @@ void WorkbenchCanvas::mouseUp(const juce::MouseEvent& e) {
             shiftToggle_.clear();
             notifySelection();
         } else if (std::abs(d.x) >= 1.0f || std::abs(d.y) >= 1.0f) {
-            doc_.moveNodes(selectedNodes(), d.x, d.y);
+            doc_.moveNodes(selectedNodes(), d.x / scale_, d.y / scale_);
             edited();
         }
         repaint();
@@ -618,6 +675,17 @@ void WorkbenchCanvas::mouseUp(const juce::MouseEvent& e) {
 
 void WorkbenchCanvas::mouseMove(const juce::MouseEvent& e) {
     mouse_ = e.position;
+}
+
+void WorkbenchCanvas::mouseWheelMove(const juce::MouseEvent& e, const juce::MouseWheelDetails& wheel) {
+    if (e.mods.isCommandDown() || e.mods.isCtrlDown()) {   // zoom around the pointer
+        const auto m = toModel(e.position);
+        scale_ = juce::jlimit(0.3f, 2.0f, scale_ * (1.0f + juce::jlimit(-0.5f, 0.5f, wheel.deltaY)));
+        offset_ = e.position - m * scale_;
+    } else {
+        offset_ += juce::Point<float>(wheel.deltaX, wheel.deltaY) * 250.0f;
+    }
+    repaint();
 }
 
 bool WorkbenchCanvas::keyPressed(const juce::KeyPress& key) {
@@ -645,7 +713,7 @@ bool WorkbenchCanvas::keyPressed(const juce::KeyPress& key) {
 }
 
 void WorkbenchCanvas::addNodeAt(NodeKind kind, juce::Point<float> p) {
-    const auto local = p - offset_;
+    const auto local = toModel(p);
     const auto id = doc_.addNode(kind, local.x, local.y);
     edited();
     if (!id.empty()) selectNodes({id});
@@ -1390,7 +1458,7 @@ void WorkbenchInspector::buildWireRows(int wire) {
 // WorkbenchPanel
 
 WorkbenchPanel::WorkbenchPanel(PatchDocument& doc) : doc_(doc), canvas_(doc), inspector_(doc) {
-    for (auto* b : {&newButton_, &addButton_, &undoButton_, &redoButton_, &copyButton_, &pasteButton_, &deleteButton_}) {
+    for (auto* b : {&newButton_, &addButton_, &undoButton_, &redoButton_, &copyButton_, &pasteButton_, &deleteButton_, &fitButton_}) {
         b->setComponentID(b->getButtonText());
         addAndMakeVisible(*b);
     }
@@ -1414,6 +1482,8 @@ WorkbenchPanel::WorkbenchPanel(PatchDocument& doc) : doc_(doc), canvas_(doc), in
     copyButton_.onClick = [this] { canvas_.copySelection(); };
     pasteButton_.onClick = [this] { canvas_.paste(); };
     deleteButton_.onClick = [this] { canvas_.deleteSelection(); };
+    fitButton_.setTooltip("Zoom and pan so that every node is in view (Ctrl+wheel zooms, the wheel or Alt+drag pans)");
+    fitButton_.onClick = [this] { canvas_.fitToView(); };
 
     addAndMakeVisible(canvas_);
     inspectorView_.setViewedComponent(&inspector_, false);
@@ -1441,7 +1511,7 @@ WorkbenchPanel::~WorkbenchPanel() {
 }
 
 juce::Button* WorkbenchPanel::button(const juce::String& name) const {
-    for (auto* b : {&newButton_, &addButton_, &undoButton_, &redoButton_, &copyButton_, &pasteButton_, &deleteButton_})
+    for (auto* b : {&newButton_, &addButton_, &undoButton_, &redoButton_, &copyButton_, &pasteButton_, &deleteButton_, &fitButton_})
         if (b->getButtonText() == name) return const_cast<juce::TextButton*>(b);
     return nullptr;
 }
@@ -1469,7 +1539,6 @@ void WorkbenchPanel::documentChanged() {
     juce::StringArray all;
     for (const auto& i : issues) all.add((i.path.empty() ? juce::String() : str(i.path) + ": ") + str(i.message));
     issueLine_.setTooltip(all.joinIntoString("\n"));
-    resized();
 }
 
 void WorkbenchPanel::timerCallback() {
@@ -1485,7 +1554,7 @@ void WorkbenchPanel::paint(juce::Graphics& g) {
 void WorkbenchPanel::resized() {
     auto r = getLocalBounds().reduced(4);
     auto bar = r.removeFromTop(30);
-    for (auto* b : {&newButton_, &addButton_, &undoButton_, &redoButton_, &copyButton_, &pasteButton_, &deleteButton_}) {
+    for (auto* b : {&newButton_, &addButton_, &undoButton_, &redoButton_, &copyButton_, &pasteButton_, &deleteButton_, &fitButton_}) {
         const int w = b == &addButton_ ? 92 : 64;
         b->setBounds(bar.removeFromLeft(w).reduced(2, 1));
         bar.removeFromLeft(2);
@@ -1496,6 +1565,10 @@ void WorkbenchPanel::resized() {
     auto right = r.removeFromRight(std::min(320, r.getWidth() / 2));
     r.removeFromRight(4);
     canvas_.setBounds(r);
+    if (!fitted_ && !r.isEmpty()) {   // once, when first laid out
+        fitted_ = true;
+        canvas_.fitToView(0.85f);   // legible; the rest is a pan away
+    }
     inspectorView_.setBounds(right);
     const int w = right.getWidth() - inspectorView_.getScrollBarThickness();
     if (inspector_.getWidth() != w) inspector_.setSize(w, inspector_.getHeight());
@@ -1511,6 +1584,7 @@ void WorkbenchPanel::showNewMenu() {
         safe->doc_.newFromTemplate(PatchDocument::Template(result - 1));
         safe->canvas_.clearSelection();
         safe->documentChanged();
+        safe->canvas_.fitToView(0.85f);
     });
 }
 

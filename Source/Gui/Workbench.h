@@ -40,6 +40,13 @@ public:
     juce::Point<float> portPosition(int node, const std::string& comp, bool output) const;
     juce::Point<float> viewOffset() const noexcept { return offset_; }
     void setViewOffset(juce::Point<float> o);
+    /** Zoom (0.3..2): local = document position * scale + view offset. Ctrl+wheel zooms,
+        the wheel pans. */
+    float scale() const noexcept { return scale_; }
+    void setScale(float s);
+    /** Zooms out (never in beyond 1, never below `minScale`) and pans so that every node is
+        in view (when they fit at `minScale`; else from the leftmost node). */
+    void fitToView(float minScale = 0.3f);
     /** The issue text drawn for node `node` (its first issue), empty when it has none. */
     juce::String issueTextOf(int node) const;
     juce::String wireIssueTextOf(int wire) const;
@@ -67,12 +74,13 @@ public:
     void mouseDrag(const juce::MouseEvent&) override;
     void mouseUp(const juce::MouseEvent&) override;
     void mouseMove(const juce::MouseEvent&) override;
+    void mouseWheelMove(const juce::MouseEvent&, const juce::MouseWheelDetails&) override;
     bool keyPressed(const juce::KeyPress&) override;
     juce::String getTooltip() override;
 
-    static constexpr float kNodeWidth = 168.0f;
-    static constexpr float kTitleHeight = 36.0f;
-    static constexpr float kPortRow = 17.0f;
+    static constexpr float kNodeWidth = 150.0f;
+    static constexpr float kTitleHeight = 32.0f;
+    static constexpr float kPortRow = 15.0f;
 
 private:
     struct PortHit {
@@ -83,7 +91,12 @@ private:
     int nodeAt(juce::Point<float> p) const;
     PortHit portAt(juce::Point<float> p, float radius) const;
     int wireAt(juce::Point<float> p) const;
-    juce::Path wirePath(int wire) const;
+    juce::Path wirePath(int wire) const;        ///< local coordinates (hit tests)
+    juce::Path modelWirePath(int wire) const;   ///< document coordinates (painting)
+    juce::AffineTransform viewTransform() const;
+    juce::Point<float> toModel(juce::Point<float> local) const;
+    juce::Rectangle<float> modelBounds(int node) const;
+    juce::Point<float> modelPort(int node, const std::string& comp, bool output) const;
     bool isSelected(const std::string& id) const;
     void notifySelection();
     void showCanvasMenu(juce::Point<float> p);
@@ -96,6 +109,7 @@ private:
     int selectedWire_ = -1;
     PatchDocument::WireEnds selectedWireEnds_;
     juce::Point<float> offset_{0, 0};
+    float scale_ = 1.0f;
     std::string clipboard_;
 
     enum class Drag { none, nodes, wire, pan };
@@ -187,9 +201,10 @@ private:
     WorkbenchInspector inspector_;
     juce::Viewport inspectorView_;
     juce::TextButton newButton_{"New"}, addButton_{"Add node"}, undoButton_{"Undo"}, redoButton_{"Redo"},
-        copyButton_{"Copy"}, pasteButton_{"Paste"}, deleteButton_{"Delete"};
+        copyButton_{"Copy"}, pasteButton_{"Paste"}, deleteButton_{"Delete"}, fitButton_{"Fit"};
     juce::Label issueLine_;
     int seenRevision_ = -1;
+    bool fitted_ = false;
 };
 
 } // namespace graded::gui

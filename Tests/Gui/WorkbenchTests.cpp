@@ -146,11 +146,13 @@ TEST_CASE("Workbench: build a valid patch with the mouse, edit it, undo to the e
     {
         const int node = doc.nodeIndex(err);
         const auto before = doc.nodePosition(node);
+        const auto boxBefore = canvas.nodeBounds(node).getTopLeft();
+        REQUIRE(canvas.scale() == 1.0f);   // an empty patch is not zoomed
         const auto centre = canvas.nodeBounds(node).getCentre().withY(canvas.nodeBounds(node).getY() + 10.0f);
         const int rev = doc.revision();
         drag(canvas, centre, centre.translated(60, 150), [&] {
             CHECK(doc.revision() == rev);   // nothing committed while dragging
-            CHECK(canvas.nodeBounds(node).getTopLeft() == before + juce::Point<float>(60, 150));
+            CHECK(canvas.nodeBounds(node).getTopLeft() == boxBefore + juce::Point<float>(60, 150));
         });
         CHECK(doc.nodePosition(node) == before + juce::Point<float>(60, 150));
         CHECK(doc.revision() > rev);
