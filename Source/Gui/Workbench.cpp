@@ -106,9 +106,22 @@ juce::String rangeText(const FieldSpec& f) {
     return "<= " + formatNumber(f.max);
 }
 
+/** An issue as a node or wire shows it: the key it concerns (the end of its path), then the
+    message ("sigma: must be > 0"). */
+juce::String shortIssue(const DocIssue& i) {
+    juce::String path = str(i.path);
+    for (const char* part : {"/params/", "/nodes/", "/wires/"})
+        if (path.contains(part)) {
+            path = path.fromLastOccurrenceOf(part, false, false);
+            if (juce::String(part) != "/params/") path = path.fromFirstOccurrenceOf("/", false, false);
+            break;
+        }
+    return path.isEmpty() ? str(i.message) : path + ": " + str(i.message);
+}
+
 juce::String issuesText(const std::vector<DocIssue>& issues) {
     juce::StringArray lines;
-    for (const auto& i : issues) lines.add(str(i.message));
+    for (const auto& i : issues) lines.add(shortIssue(i));
     return lines.joinIntoString("\n");
 }
 
@@ -322,12 +335,12 @@ void WorkbenchCanvas::fitToView(float minScale) {
 
 juce::String WorkbenchCanvas::issueTextOf(int node) const {
     const auto issues = doc_.issuesOf(DocIssue::Target::node, node);
-    return issues.empty() ? juce::String() : str(issues.front().message);
+    return issues.empty() ? juce::String() : shortIssue(issues.front());
 }
 
 juce::String WorkbenchCanvas::wireIssueTextOf(int wire) const {
     const auto issues = doc_.issuesOf(DocIssue::Target::wire, wire);
-    return issues.empty() ? juce::String() : str(issues.front().message);
+    return issues.empty() ? juce::String() : shortIssue(issues.front());
 }
 
 int WorkbenchCanvas::nodeAt(juce::Point<float> p) const {
@@ -487,6 +500,8 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         }
         if (issue.isNotEmpty()) {
             juce::Rectangle<float> r(mid.x - 110.0f, mid.y + 2.0f, 220.0f, 28.0f);
+            g.setColour(colours::background.withAlpha(0.85f));
+            g.fillRoundedRectangle(r, 3.0f);
             g.setColour(kIssue);
             g.drawFittedText(issue, r.toNearestInt(), juce::Justification::centredTop, 2);
         }
@@ -545,9 +560,6 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         if (issue.isNotEmpty()) {
             g.setColour(kIssue);
             g.drawRoundedRectangle(r.expanded(1.5f), 7.0f, 2.5f);
-            g.setFont(juce::Font(12.0f));
-            g.drawFittedText(issue, juce::Rectangle<float>(r.getX() - 20.0f, r.getBottom() + 3.0f, r.getWidth() + 40.0f, 30.0f).toNearestInt(),
-                             juce::Justification::centredTop, 2);
         }
         if (sel) {
             g.setColour(colours::accent);
@@ -555,6 +567,22 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         } else if (issue.isEmpty()) {
             g.setColour(colours::panelEdge);
             g.drawRoundedRectangle(r, 6.0f, 1.0f);
+        }
+    }
+    // Issue texts over everything else (a box drawn later must not hide them).
+    for (int i = 0; i < n; ++i) {
+        const auto issue = issueTextOf(i);
+        if (issue.isEmpty()) continue;
+        const auto r = modelBounds(i);
+        {
+            g.setFont(juce::Font(12.0f));
+            const juce::Rectangle<float> box(r.getX() - 20.0f, r.getBottom() + 3.0f, r.getWidth() + 40.0f, 30.0f);
+            const float tw = std::min(box.getWidth(), g.getCurrentFont().getStringWidthFloat(issue) + 8.0f);
+            const bool twoLines = g.getCurrentFont().getStringWidthFloat(issue) + 8.0f > box.getWidth();
+            g.setColour(colours::background.withAlpha(0.9f));
+            g.fillRoundedRectangle(box.withSizeKeepingCentre(tw, box.getHeight()).withHeight(twoLines ? 30.0f : 16.0f), 3.0f);
+            g.setColour(kIssue);
+            g.drawFittedText(issue, box.toNearestInt(), juce::Justification::centredTop, 2);
         }
     }
     g.restoreState();
@@ -845,7 +873,10 @@ std::unique_ptr<juce::Slider> makeSlider(const juce::String& id, double lo, doub
     s->setValue(value, juce::dontSendNotification);
     if (suffix.isNotEmpty()) s->setTextValueSuffix(" " + suffix);
     s->setColour(juce::Slider::trackColourId, colours::accent.withAlpha(0.45f));
-    if (incDec) s->setIncDecButtonsMode(juce::Slider::incDecButtonsNotDraggable);
+    if (incDec) {
+        s->setIncDecButtonsMode(juce::Slider::incDecButtonsNotDraggable);
+        s->setTextBoxStyle(juce::Slider::TextBoxLeft, false, 90, 22);
+    }
     auto* raw = s.get();
     int* drag = &dragging;
     auto active = std::make_shared<bool>(false);
@@ -1127,6 +1158,7 @@ void WorkbenchInspector::buildNodeRows(int node) {
         auto sh = std::make_unique<Holder>();
         auto* inS = sh->own(makeSlider("shape:in", 1, 4096, 1, nIn, true, {}, dragging_, {}));
         auto* outS = sh->own(makeSlider("shape:out", 1, 4096, 1, nOut, true, {}, dragging_, {}));
+        for (auto* sl : {inS, outS}) sl->setTextBoxStyle(juce::Slider::TextBoxLeft, false, 52, 22);
         auto commitShape = [this, id, inS, outS] {
             doc_.setNodeParam(id, "shape", json::array({int(inS->getValue()), int(outS->getValue())}));
             edited();
@@ -1208,6 +1240,7 @@ void WorkbenchInspector::buildNodeRows(int node) {
     // The spec's fields.
     addHeading("Parameters");
     for (const auto& f : spec.fields) {
+        if (f.name == "batch_size") continue;   // the engine's (one row per audio channel)
         const std::string field(f.name);
         const juce::String cid = "field:" + str(f.name);
         const json value = doc_.nodeParam(id, field);
@@ -1334,12 +1367,18 @@ void WorkbenchInspector::buildNodeRows(int node) {
         }
         auto* x = bh->own(std::make_unique<juce::Label>("x", "x"));
         auto* plus = bh->own(std::make_unique<juce::Label>("+", "+"));
+        for (auto* l : {x, plus}) {
+            l->setFont(juce::Font(13.0f));
+            l->setBorderSize({0, 2, 0, 2});
+            l->setJustificationType(juce::Justification::centred);
+            l->setColour(juce::Label::textColourId, colours::textDim);
+        }
         bh->layout = [box, scaleEd, offsetEd, x, plus](Holder& h) {
             auto r = h.getLocalBounds();
-            box->setBounds(r.removeFromLeft(r.getWidth() - 104));
-            x->setBounds(r.removeFromLeft(14));
-            scaleEd->setBounds(r.removeFromLeft(38));
-            plus->setBounds(r.removeFromLeft(14));
+            box->setBounds(r.removeFromLeft(r.getWidth() - 112));
+            x->setBounds(r.removeFromLeft(16));
+            scaleEd->setBounds(r.removeFromLeft(40));
+            plus->setBounds(r.removeFromLeft(16));
             offsetEd->setBounds(r);
         };
         addRow("  bind", std::move(bh),

@@ -378,5 +378,28 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
         REQUIRE(png.writeImageToStream(image, stream));
     }
     CHECK(file.getSize() > 10000);
+
+    // The same with a problem: an error cell's sigma out of range, selected (the inspector lists it).
+    std::string errorCell;
+    for (const auto& id : ids)
+        if (doc.nodeKind(doc.nodeIndex(id)) == NodeKind::GaussianErrorCell) {
+            errorCell = id;
+            break;
+        }
+    REQUIRE_FALSE(errorCell.empty());
+    doc.setNodeParam(errorCell, "sigma", -1.0);
+    panel.documentChanged();
+    panel.canvas().selectNodes({errorCell});
+    pump();
+    panel.inspector().refresh();
+    CHECK(panel.canvas().issueTextOf(doc.nodeIndex(errorCell)).isNotEmpty());
+    const auto issueFile = file.getSiblingFile("workbench-issue.png");
+    issueFile.deleteFile();
+    {
+        juce::FileOutputStream stream(issueFile);
+        REQUIRE(stream.openedOk());
+        juce::PNGImageFormat png;
+        REQUIRE(png.writeImageToStream(panel.createComponentSnapshot(panel.getLocalBounds(), true, 1.0f), stream));
+    }
     panel.setLookAndFeel(nullptr);
 }
