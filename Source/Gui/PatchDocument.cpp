@@ -256,18 +256,18 @@ json twoLayerPC(const std::string& name) {
                     {"weight_init", {{"dist", "uniform"}, {"amin", 0.0}, {"amax", 0.05}}}, {"seed", seed}};
     };
     p["nodes"] = json::array({
-        node("in", "AudioIn", {{"bands", 16}, {"envMs", 50}}, 40, 40),
-        node("e0", "GaussianErrorCell", {{"n_units", 16}, {"sigma", 1.0}}, 240, 40, "layer-1 error: the input bands against W1's prediction"),
-        node("W1", "HebbianSynapse", hebbian(8, 16, 1), 440, 40, "layer-1 dictionary: predicts the bands from z1 and learns from e0"),
-        node("E1", "DenseSynapse", {{"shape", {16, 8}}, {"tie", "W1"}}, 440, 150, "W1's transpose carries e0's error to z1"),
-        node("z1", "RateCell", {{"n_units", 8}, {"tau_m", 100}, {"prior", {"gaussian", 0.1}}, {"act_fx", "relu"}}, 640, 40,
+        node("in", "AudioIn", {{"bands", 16}, {"envMs", 50}}, 40, 60),
+        node("e0", "GaussianErrorCell", {{"n_units", 16}, {"sigma", 1.0}}, 250, 60, "layer-1 error: the input bands against W1's prediction"),
+        node("W1", "HebbianSynapse", hebbian(8, 16, 1), 460, 40, "layer-1 dictionary: predicts the bands from z1 and learns from e0"),
+        node("E1", "DenseSynapse", {{"shape", {16, 8}}, {"tie", "W1"}}, 460, 190, "W1's transpose carries e0's error to z1"),
+        node("z1", "RateCell", {{"n_units", 8}, {"tau_m", 100}, {"prior", {"gaussian", 0.1}}, {"act_fx", "relu"}}, 670, 100,
              "layer-1 latent causes"),
-        node("e1", "GaussianErrorCell", {{"n_units", 8}, {"sigma", 1.0}}, 840, 40, "layer-2 error: z1 against W2's prediction"),
-        node("W2", "HebbianSynapse", hebbian(4, 8, 2), 1040, 40, "layer-2 dictionary: predicts z1 from z2 and learns from e1"),
-        node("E2", "DenseSynapse", {{"shape", {8, 4}}, {"tie", "W2"}}, 1040, 150, "W2's transpose carries e1's error to z2"),
-        node("z2", "RateCell", {{"n_units", 4}, {"tau_m", 200}, {"prior", {"gaussian", 0.1}}, {"act_fx", "relu"}}, 1240, 40,
+        node("e1", "GaussianErrorCell", {{"n_units", 8}, {"sigma", 1.0}}, 250, 330, "layer-2 error: z1 against W2's prediction"),
+        node("W2", "HebbianSynapse", hebbian(4, 8, 2), 460, 310, "layer-2 dictionary: predicts z1 from z2 and learns from e1"),
+        node("E2", "DenseSynapse", {{"shape", {8, 4}}, {"tie", "W2"}}, 460, 460, "W2's transpose carries e1's error to z2"),
+        node("z2", "RateCell", {{"n_units", 4}, {"tau_m", 200}, {"prior", {"gaussian", 0.1}}, {"act_fx", "relu"}}, 670, 370,
              "layer-2 latent causes"),
-        node("out", "AudioOut", json::object(), 240, 260),
+        node("out", "AudioOut", json::object(), 40, 220),
     });
     p["wires"] = json::array({
         wire("in.bands", "e0.target"),
@@ -373,7 +373,11 @@ void PatchDocument::addRunIssues(const std::string& describedError) {
 
 // ---- whole documents ----
 
-void PatchDocument::newFromTemplate(Template t, const std::string& name) {
+void PatchDocument::newFromTemplate(Template t, const std::string& givenName) {
+    // unnamed: an empty graph is "Untitled", a template is named after itself
+    const std::string name = !givenName.empty() ? givenName
+                             : t == Template::empty ? std::string("Untitled")
+                                                    : std::string(kTemplateNames[int(t)]);
     json after;
     switch (t) {
         case Template::empty: after = emptyPatch(name); break;

@@ -50,8 +50,9 @@ public:
     ~PatchDocument();
 
     // ---- whole documents ----
-    /** Replaces the document by a template (undoable: "New patch"). */
-    void newFromTemplate(Template t, const std::string& name = "Untitled");
+    /** Replaces the document by a template (undoable: "New patch"), named `name` (empty: an
+        empty graph is "Untitled", a template has its own name). */
+    void newFromTemplate(Template t, const std::string& name = {});
     /** Replaces the document by `text` (a patch file's JSON). Nodes without "at" get positions
         from a layered layout (inputs left, outputs right). `undoable` false: the undo history
         is cleared (opening the workbench on the running patch). False (document unchanged,

@@ -299,6 +299,27 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
 
     remote_ = std::make_unique<RemoteControlUi>(processor_, *this); // "Remote..." button, right-click MIDI learn
 
+    // The workbench: built now, shown by its button.
+    workbench_ = std::make_unique<WorkbenchPanel>(document_);
+    addChildComponent(*workbench_);
+    document_.onChange = [this] { documentChanged(); };
+    workbenchButton_.setClickingTogglesState(true);
+    workbenchButton_.setTooltip("Build and edit patches: add nodes, draw wires, edit every parameter; "
+                                "each valid edit plays at once, undo with Ctrl+Z");
+    workbenchButton_.onClick = [this] { setWorkbenchOpen(workbenchButton_.getToggleState()); };
+    addAndMakeVisible(workbenchButton_);
+    saveAsButton_.setTooltip("Save the workbench's patch to the user patch folder under a name");
+    saveAsButton_.onClick = [this] { askSaveAs(); };
+    renameButton_.setTooltip("Rename the user patch chosen in the patch menu");
+    renameButton_.onClick = [this] { askRename(); };
+    deletePatchButton_.setTooltip("Delete the user patch chosen in the patch menu from the folder");
+    deletePatchButton_.onClick = [this] { askDelete(); };
+    libraryInfo_.setFont(juce::Font(12.5f));
+    libraryInfo_.setColour(juce::Label::textColourId, colours::textDim);
+    for (juce::Component* c : {static_cast<juce::Component*>(&saveAsButton_), static_cast<juce::Component*>(&renameButton_),
+                               static_cast<juce::Component*>(&deletePatchButton_), static_cast<juce::Component*>(&libraryInfo_)})
+        addChildComponent(c);
+
     rebuildPatchList();
     syncPatch(true);
 
@@ -405,6 +426,9 @@ void PluginEditor::syncPatch(bool force) {
     const auto sel = processor_.currentPatch();
     if (sel.version == shownVersion_ && !force) return;
     shownVersion_ = sel.version;
+    // The running patch changed elsewhere (the patch menu, a state load): the workbench follows
+    // (undoably: Ctrl+Z brings the edited patch back).
+    if (workbenchOpen_ && !applying_ && sel.version != documentVersion_) loadDocumentFromProcessor(true);
     patch_ = sel.patch;
     showRunningPatchInBox();
     traces_.clear();
@@ -487,7 +511,8 @@ void PluginEditor::showNode(int index) {
     // Only controls that act on this node: the patch's bindings decide.
     for (auto p : params) {
         nodeControls_.push_back(std::make_unique<ParamControl>(processor_.parameters(), p, tooltipFor(p)));
-        addAndMakeVisible(*nodeControls_.back());
+        addChildComponent(*nodeControls_.back());
+        nodeControls_.back()->setVisible(!workbenchOpen_);
     }
     infoNode_ = index;
     syncEffects(true);
@@ -747,16 +772,30 @@ void PluginEditor::resized() {
     if (constructed_) processor_.setEditorSize(getWidth(), getHeight());
     auto r = getLocalBounds().reduced(8);
     auto top = r.removeFromTop(32);
-    title_.setBounds(top.removeFromLeft(150));
-    folderButton_.setBounds(top.removeFromRight(120).reduced(2));
-    midiButton_.setBounds(top.removeFromRight(80).reduced(2));
-    if (remote_) remote_->button().setBounds(top.removeFromRight(96).reduced(2));
-    loadButton_.setBounds(top.removeFromRight(120).reduced(2));
+    title_.setBounds(top.removeFromLeft(130));
+    workbenchButton_.setBounds(top.removeFromRight(96).reduced(2));
+    folderButton_.setBounds(top.removeFromRight(100).reduced(2));
+    midiButton_.setBounds(top.removeFromRight(64).reduced(2));
+    if (remote_) remote_->button().setBounds(top.removeFromRight(84).reduced(2));
+    loadButton_.setBounds(top.removeFromRight(104).reduced(2));
     patchBox_.setBounds(top.reduced(4, 2));
     if (status_.isVisible()) {
         auto line = r.removeFromTop(34);
         if (dismissButton_.isVisible()) dismissButton_.setBounds(line.removeFromRight(80).reduced(4, 6));
         status_.setBounds(line);
+    }
+    if (workbenchOpen_) {
+        // the workbench takes the middle; the live views stay below it
+        auto live = r.removeFromBottom(juce::jlimit(130, 190, r.getHeight() / 4));
+        r.removeFromBottom(4);
+        auto bar = r.removeFromTop(30);
+        saveAsButton_.setBounds(bar.removeFromLeft(96).reduced(2));
+        renameButton_.setBounds(bar.removeFromLeft(90).reduced(2));
+        deletePatchButton_.setBounds(bar.removeFromLeft(112).reduced(2));
+        libraryInfo_.setBounds(bar.reduced(6, 0));
+        workbench_->setBounds(r);
+        layoutLive(live);
+        return;
     }
     description_.setBounds(r.removeFromTop(status_.isVisible() ? 34 : 50));
     r.removeFromTop(4);
@@ -788,6 +827,10 @@ void PluginEditor::resized() {
     const int gw = globals.getWidth() / g;
     for (int i = 0; i < g; ++i) globalControls_[size_t(i)]->setBounds(globals.getX() + i * gw, globals.getY(), gw - 4, globals.getHeight());
 
+    layoutLive(live);
+}
+
+void PluginEditor::layoutLive(juce::Rectangle<int> live) {
     meters_.setBounds(live.removeFromBottom(26));
     live.removeFromBottom(4);
     if (hasSynapses_) weights_.setBounds(live.removeFromRight(live.getWidth() / 3).reduced(2, 0));

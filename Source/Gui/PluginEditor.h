@@ -2,6 +2,8 @@
 #pragma once
 
 #include "GraphView.h"
+#include "PatchDocument.h"
+#include "Workbench.h"
 #include "LiveViews.h"
 #include "RemoteControl.h"
 #include "Theme.h"
@@ -91,6 +93,29 @@ public:
     /** Whether the weights panel and the learning controls are shown (the patch has synapses). */
     bool learningShown() const noexcept { return hasSynapses_; }
 
+    // ---- the workbench (README "Workbench"): building patches in the editor ----
+    /** Shows the workbench (in place of the graph and the node and global controls) or hides it.
+        Opening it the first time, or after the running patch changed elsewhere, loads the running
+        patch into the document. */
+    void setWorkbenchOpen(bool open);
+    bool workbenchOpen() const noexcept { return workbenchOpen_; }
+    WorkbenchPanel& workbench() noexcept { return *workbench_; }
+    /** What the workbench edits. Every valid change runs at once (a new engine, crossfaded);
+        an invalid one shows its issues and the last valid patch keeps playing. */
+    PatchDocument& document() noexcept { return document_; }
+    /** Saves the document to the user patch folder as `name` (its name becomes `name`);
+        an existing patch of that name is replaced only when `overwrite`. The patch list is
+        rescanned and shows it selected. */
+    bool saveDocumentAs(const juce::String& name, bool overwrite, juce::String& error);
+    /** Renames / deletes a patch of the user folder (the running patch keeps running). */
+    bool renameUserPatch(const juce::File& file, const juce::String& name, juce::String& error);
+    bool deleteUserPatch(const juce::File& file, juce::String& error);
+    const std::vector<plugin::UserPatchEntry>& userPatches() const noexcept { return userPatches_; }
+    /** The user patch the selector shows, if any (what Rename and Delete act on). */
+    juce::File selectedUserPatch() const;
+    /** The library line under the workbench's buttons ("Saved as ...", errors). */
+    juce::String libraryText() const { return libraryInfo_.getText(); }
+
     static constexpr int kMinWidth = 760, kMinHeight = 520, kDefaultWidth = 1100, kDefaultHeight = 720;
 
 private:
@@ -109,6 +134,22 @@ private:
     void exportWeights();
     void importWeights();
     juce::File userPatchFolder() const;
+    void documentChanged();
+    void loadDocumentFromProcessor(bool undoable);
+    void showPlayViews(bool visible);
+    void layoutLive(juce::Rectangle<int> live);
+    /** A modal dialog asking for a name; `onName` gets it (only when confirmed, the editor alive). */
+    void askName(const juce::String& title, const juce::String& message, const juce::String& initial,
+                 const juce::String& okButton, std::function<void(const juce::String&)> onName);
+    /** An asynchronous yes/cancel box; `onYes` runs only when confirmed and the editor lives. */
+    void confirm(const juce::String& title, const juce::String& message, const juce::String& yesButton,
+                 std::function<void()> onYes);
+    /** The user patch chosen in the menu, or none (the library line then says to choose one). */
+    juce::File chosenUserPatch(const juce::String& action);
+    void askSaveAs();
+    void askRename();
+    void askDelete();
+    void setLibraryText(const juce::String& text, bool error);
 
     plugin::GradedCellsProcessor& processor_;
     GradedLookAndFeel lookAndFeel_;
@@ -153,6 +194,18 @@ private:
     bool constructed_ = false;
     int resetHeldTicks_ = 0;
     std::unique_ptr<RemoteControlUi> remote_;
+
+    PatchDocument document_;
+    std::unique_ptr<WorkbenchPanel> workbench_;
+    juce::TextButton workbenchButton_{"Workbench"};
+    juce::TextButton saveAsButton_{"Save as..."}, renameButton_{"Rename..."}, deletePatchButton_{"Delete patch..."};
+    juce::Label libraryInfo_;
+    bool workbenchOpen_ = false;
+    bool documentLoaded_ = false;
+    bool applying_ = false;            ///< inside documentChanged's own processor calls
+    std::string appliedEngineText_;    ///< the document's engine text the processor runs
+    std::uint64_t documentVersion_ = 0; ///< the processor's selection version the document follows
+    std::unique_ptr<juce::AlertWindow> dialog_;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(PluginEditor)
 };

@@ -139,7 +139,7 @@ TEST_CASE("text round-trips through loadJson - engine text has no positions and 
     CHECK(e.text().find("\"at\"") != std::string::npos);
     CHECK(d.engineText().find("\"at\"") == std::string::npos);
     REQUIRE(e.moveNodes(e.nodeIds(), 100.f, -50.f));
-    CHECK(at(e, "z1") == json::array({740, -10}));
+    CHECK(at(e, "z1") == json::array({770, 50}));  // (670, 100) moved
     CHECK(e.text() != d.text());
     CHECK(e.engineText() == d.engineText());
     CHECK(json::parse(e.engineText())["nodes"].size() == 10);
@@ -276,7 +276,7 @@ TEST_CASE("copy and paste: fresh ids, the wires and ties among the copies, one u
     const auto ids = d.paste(clip, 10.f, 20.f);
     CHECK(ids == std::vector<std::string>{"W3", "E3", "z3"});
     CHECK(nodeJson(d, "E3")["params"]["tie"] == "W3");
-    CHECK(at(d, "z3") == json::array({1250, 60}));
+    CHECK(at(d, "z3") == json::array({680, 390})); // z2 (670, 370) + (10, 20)
     CHECK(d.numWires() == 20);
     const auto w = wireStrings(d);
     CHECK(w[17] == "z3.zF>W3.inputs");

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The editor's workbench: the PatchDocument it edits, running each valid edit, and the user
+// patch library (Save as, Rename, Delete).
+#include "PluginEditor.h"
+
+#include "PluginProcessor.h"
+
+#include <Graph/Patch.h>
+
+namespace graded::gui {
+
+void PluginEditor::showPlayViews(bool visible) {
+    for (juce::Component* c : {static_cast<juce::Component*>(&graph_), static_cast<juce::Component*>(&nodeTitle_),
+                               static_cast<juce::Component*>(&nodeInfo_), static_cast<juce::Component*>(&description_)})
+        c->setVisible(visible);
+    for (auto& c : nodeControls_) c->setVisible(visible);
+    for (auto& c : globalControls_) c->setVisible(visible);
+    for (auto& c : learnControls_) c->setVisible(visible && hasSynapses_);
+}
+
+void PluginEditor::setWorkbenchOpen(bool open) {
+    workbenchButton_.setToggleState(open, juce::dontSendNotification);
+    if (open == workbenchOpen_) return;
+    workbenchOpen_ = open;
+    if (open && (!documentLoaded_ || processor_.currentPatch().version != documentVersion_))
+        loadDocumentFromProcessor(documentLoaded_);
+    showPlayViews(!open);
+    workbench_->setVisible(open);
+    for (juce::Component* c : {static_cast<juce::Component*>(&saveAsButton_), static_cast<juce::Component*>(&renameButton_),
+                               static_cast<juce::Component*>(&deletePatchButton_), static_cast<juce::Component*>(&libraryInfo_)})
+        c->setVisible(open);
+    if (open) workbench_->documentChanged();
+    resized();
+}
+
+void PluginEditor::loadDocumentFromProcessor(bool undoable) {
+    const auto sel = processor_.currentPatch();
+    std::string text = sel.userJson;
+    if (!sel.user) {
+        const auto& factory = factoryPatches();
+        if (sel.factoryIndex >= 0 && sel.factoryIndex < int(factory.size())) text = factory[size_t(sel.factoryIndex)].json;
+    }
+    if (text.empty()) return;
+    applying_ = true; // the processor runs this already: nothing to apply
+    std::string error;
+    const bool ok = document_.loadJson(text, undoable, error);
+    applying_ = false;
+    if (!ok) {
+        setLibraryText("The running patch could not be opened: " + juce::String(error), true);
+        return;
+    }
+    documentLoaded_ = true;
+    documentVersion_ = sel.version;
+    appliedEngineText_ = document_.engineText();
+    // A user patch without positions keeps the layout just made (nothing is rebuilt).
+    if (sel.user && document_.valid()) processor_.updateUserPatchLayout(document_.text());
+    workbench_->documentChanged();
+}
+
+void PluginEditor::documentChanged() {
+    // The workbench catches up asynchronously: the edit may come from one of its own controls'
+    // callbacks, and bringing it up to date rebuilds those controls.
+    juce::MessageManager::callAsync([safe = juce::Component::SafePointer<PluginEditor>(this)] {
+        if (safe != nullptr && safe->workbench_ != nullptr) safe->workbench_->documentChanged();
+    });
+    if (applying_ || !documentLoaded_) return;
+    if (!document_.valid()) return; // the issues show on the nodes and wires; the last valid patch plays on
+    const auto engineText = document_.engineText();
+    if (engineText == appliedEngineText_) {
+        processor_.updateUserPatchLayout(document_.text()); // only positions moved (a factory patch: nothing to save)
+        return;
+    }
+    applying_ = true;
+    juce::String error;
+    if (processor_.loadUserPatchJson(document_.text(), error)) {
+        appliedEngineText_ = engineText;
+        documentVersion_ = processor_.currentPatch().version;
+        loadError_.clear();
+    } else {
+        // valid as a patch, but it cannot run (e.g. over the real-time budget): shown where it applies
+        document_.addRunIssues(error.toStdString());
+    }
+    applying_ = false;
+    syncPatch(false);
+    syncStatus();
+}
+
+juce::File PluginEditor::selectedUserPatch() const {
+    const int id = patchBox_.getSelectedId();
+    if (id >= 1000 && id - 1000 < int(userPatches_.size())) return userPatches_[size_t(id - 1000)].file;
+    return {};
+}
+
+void PluginEditor::setLibraryText(const juce::String& text, bool error) {
+    libraryInfo_.setColour(juce::Label::textColourId, error ? juce::Colour(0xffff8a65) : colours::textDim);
+    libraryInfo_.setText(text, juce::dontSendNotification);
+    libraryInfo_.setTooltip(text);
+}
+
+bool PluginEditor::saveDocumentAs(const juce::String& name, bool overwrite, juce::String& error) {
+    const plugin::UserPatchLibrary library(userPatchFolder());
+    const auto file = library.saveAs(document_.text(), name, overwrite, error);
+    if (file == juce::File()) {
+        setLibraryText("Not saved: " + error, true);
+        return false;
+    }
+    document_.setName(name.trim().toStdString()); // (runs the renamed patch: the name is part of it)
+    rebuildPatchList();
+    for (size_t i = 0; i < userPatches_.size(); ++i)
+        if (userPatches_[i].file == file) patchBox_.setSelectedId(1000 + int(i), juce::dontSendNotification);
+    setLibraryText("Saved as '" + name.trim() + "': " + file.getFullPathName(), false);
+    return true;
+}
+
+bool PluginEditor::renameUserPatch(const juce::File& file, const juce::String& name, juce::String& error) {
+    const plugin::UserPatchLibrary library(userPatchFolder());
+    const auto oldName = plugin::UserPatchLibrary::nameOf(file.loadFileAsString().toStdString());
+    juce::File renamed;
+    if (!library.rename(file, name, error, &renamed)) {
+        setLibraryText("Not renamed: " + error, true);
+        return false;
+    }
+    // the running patch is that one: its name follows (in the document, which runs it)
+    if (documentLoaded_ && juce::String::fromUTF8(document_.name().c_str()) == oldName) document_.setName(name.trim().toStdString());
+    rebuildPatchList();
+    for (size_t i = 0; i < userPatches_.size(); ++i)
+        if (userPatches_[i].file == renamed) patchBox_.setSelectedId(1000 + int(i), juce::dontSendNotification);
+    setLibraryText("Renamed '" + oldName + "' to '" + name.trim() + "'", false);
+    return true;
+}
+
+bool PluginEditor::deleteUserPatch(const juce::File& file, juce::String& error) {
+    const plugin::UserPatchLibrary library(userPatchFolder());
+    const auto name = plugin::UserPatchLibrary::nameOf(file.loadFileAsString().toStdString());
+    if (!library.remove(file, error)) {
+        setLibraryText("Not deleted: " + error, true);
+        return false;
+    }
+    rebuildPatchList();
+    setLibraryText("Deleted '" + name + "' (" + file.getFileName() + "); what runs now keeps running", false);
+    return true;
+}
+
+void PluginEditor::askName(const juce::String& title, const juce::String& message, const juce::String& initial,
+                           const juce::String& okButton, std::function<void(const juce::String&)> onName) {
+    dialog_ = std::make_unique<juce::AlertWindow>(title, message, juce::MessageBoxIconType::NoIcon, this);
+    dialog_->addTextEditor("name", initial, "Name:");
+    dialog_->addButton(okButton, 1, juce::KeyPress(juce::KeyPress::returnKey));
+    dialog_->addButton("Cancel", 0, juce::KeyPress(juce::KeyPress::escapeKey));
+    dialog_->enterModalState(true, juce::ModalCallbackFunction::create(
+        [safe = juce::Component::SafePointer<PluginEditor>(this), onName = std::move(onName)](int result) {
+            if (safe == nullptr || result != 1 || safe->dialog_ == nullptr) return;
+            onName(safe->dialog_->getTextEditorContents("name"));
+        }), false);
+}
+
+void PluginEditor::confirm(const juce::String& title, const juce::String& message, const juce::String& yesButton,
+                           std::function<void()> onYes) {
+    const auto options = juce::MessageBoxOptions()
+                             .withTitle(title)
+                             .withMessage(message)
+                             .withButton(yesButton)
+                             .withButton("Cancel")
+                             .withAssociatedComponent(this);
+    juce::AlertWindow::showAsync(options, [safe = juce::Component::SafePointer<PluginEditor>(this), onYes = std::move(onYes)](int r) {
+        if (r == 1 && safe != nullptr) onYes();
+    });
+}
+
+void PluginEditor::askSaveAs() {
+    askName("Save patch as", "A name for the patch (saved in " + userPatchFolder().getFullPathName() + ")",
+            juce::String::fromUTF8(document_.name().c_str()), "Save", [this](const juce::String& name) {
+                juce::String error;
+                if (saveDocumentAs(name, false, error) || !error.contains("exists")) return;
+                confirm("Replace '" + name.trim() + "'?", "A patch of that name exists in the folder. Replace it?", "Replace",
+                        [this, name] {
+                            juce::String e;
+                            saveDocumentAs(name, true, e);
+                        });
+            });
+}
+
+juce::File PluginEditor::chosenUserPatch(const juce::String& action) {
+    const auto file = selectedUserPatch();
+    if (file == juce::File()) setLibraryText("Choose a user patch in the patch menu to " + action + " it", true);
+    return file;
+}
+
+void PluginEditor::askRename() {
+    const auto file = chosenUserPatch("rename");
+    if (file == juce::File()) return;
+    const auto name = plugin::UserPatchLibrary::nameOf(file.loadFileAsString().toStdString());
+    askName("Rename patch", "A new name for '" + name + "'", name, "Rename", [this, file](const juce::String& to) {
+        juce::String error;
+        renameUserPatch(file, to, error);
+    });
+}
+
+void PluginEditor::askDelete() {
+    const auto file = chosenUserPatch("delete");
+    if (file == juce::File()) return;
+    const auto name = plugin::UserPatchLibrary::nameOf(file.loadFileAsString().toStdString());
+    confirm("Delete '" + name + "'?", file.getFullPathName() + " will be deleted. The patch running now keeps running.", "Delete",
+            [this, file] {
+                juce::String error;
+                deleteUserPatch(file, error);
+            });
+}
+
+} // namespace graded::gui

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The workbench inside the real editor and processor, end to end: build a circuit from an
+// empty graph with the mouse, watch it run while the last valid patch keeps playing through
+// invalid edits, save it to the user folder, reload it from the patch menu, render it with
+// graded-cli, rename and delete it, and undo every step back to the empty graph. Writes the
+// README's workbench screenshots (into Resources/Screenshots with GRADED_UPDATE_SCREENSHOTS=1).
+#include <catch2/catch.hpp>
+
+#include "MouseTestUtil.h"
+#include "PluginEditor.h"
+#include "PluginProcessor.h"
+#include "../Plugin/ProcessorTestUtil.h"
+
+#include <Graph/Patch.h>
+
+#include <cmath>
+#include <cstdlib>
+
+using graded::NodeKind;
+using graded::gui::PatchDocument;
+using graded::gui::PluginEditor;
+using graded::plugin::GradedCellsProcessor;
+using namespace graded::test;
+using json = nlohmann::json;
+
+namespace {
+
+/** A user patch folder of its own for the test (GRADEDCELLS_PATCH_DIR), removed afterwards. */
+struct TempPatchFolder {
+    juce::File folder = juce::File::getSpecialLocation(juce::File::tempDirectory)
+                            .getNonexistentChildFile("graded-workbench-", "", false);
+    TempPatchFolder() {
+        REQUIRE(folder.createDirectory().wasOk());
+        setenv("GRADEDCELLS_PATCH_DIR", folder.getFullPathName().toRawUTF8(), 1);
+    }
+    ~TempPatchFolder() {
+        unsetenv("GRADEDCELLS_PATCH_DIR");
+        folder.deleteRecursively();
+    }
+};
+
+/** Processes `blocks` blocks of a 440 Hz + 2.5 kHz signal; returns the peak of the output. */
+float play(GradedCellsProcessor& p, int blocks, long& n) {
+    juce::AudioBuffer<float> buffer(2, 256);
+    juce::MidiBuffer midi;
+    float peak = 0.f;
+    for (int b = 0; b < blocks; ++b) {
+        for (int i = 0; i < 256; ++i, ++n) {
+            const double t = double(n) / 48000.0;
+            const float x = float(0.2 * std::sin(2 * juce::MathConstants<double>::pi * 440.0 * t)
+                                  + 0.1 * std::sin(2 * juce::MathConstants<double>::pi * 2500.0 * t));
+            buffer.setSample(0, i, x);
+            buffer.setSample(1, i, x);
+        }
+        p.processBlock(buffer, midi);
+        peak = std::max(peak, buffer.getMagnitude(0, 256));
+    }
+    return peak;
+}
+
+void wire(PatchDocument& doc, graded::gui::WorkbenchCanvas& canvas, const std::string& from, const std::string& fromComp,
+          const std::string& to, const std::string& toComp) {
+    const auto p0 = canvas.portPosition(doc.nodeIndex(from), fromComp, true);
+    const auto p1 = canvas.portPosition(doc.nodeIndex(to), toComp, false);
+    INFO(from << "." << fromComp << " -> " << to << "." << toComp);
+    REQUIRE(p0.x >= 0.f);
+    REQUIRE(p1.x >= 0.f);
+    const int before = doc.numWires();
+    drag(canvas, p0, p1);
+    REQUIRE(doc.numWires() == before + 1);
+}
+
+juce::File screenshotDir() {
+    if (juce::SystemStats::getEnvironmentVariable("GRADED_UPDATE_SCREENSHOTS", {}) == "1")
+        return juce::File(GRADED_SOURCE_DIR).getChildFile("Resources/Screenshots");
+    return juce::File::getSpecialLocation(juce::File::currentExecutableFile).getParentDirectory();
+}
+
+} // namespace
+
+TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload, render, undo to empty",
+          "[workbench][editor]") {
+    TempPatchFolder temp;
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 256);
+    long n = 0;
+    play(proc, 20, n);
+    std::unique_ptr<juce::AudioProcessorEditor> base(proc.createEditor());
+    auto& editor = dynamic_cast<PluginEditor&>(*base);
+    editor.setSize(1280, 860);
+    auto& doc = editor.document();
+
+    // Opening the workbench shows the running factory patch; nothing is rebuilt.
+    editor.setWorkbenchOpen(true);
+    CHECK(editor.workbench().isVisible());
+    CHECK_FALSE(editor.graph().isVisible());
+    CHECK(doc.name() == "Predictive EQ");
+    CHECK(doc.valid());
+    CHECK(proc.monitor().engineSwaps.load() == 0);
+    CHECK_FALSE(doc.canUndo());
+    const json factory = doc.doc();
+
+    // New > Empty graph: invalid, so Predictive EQ keeps playing.
+    doc.newFromTemplate(PatchDocument::Template::empty);
+    const json empty = doc.doc();
+    CHECK_FALSE(doc.valid());
+    pump();
+    CHECK(editor.workbench().issueLine().contains("keeps playing"));
+    CHECK(play(proc, 40, n) > 0.01f);
+    CHECK_FALSE(proc.currentPatch().user);
+    CHECK(proc.monitor().engineSwaps.load() == 0);
+
+    // Nodes (the "Add node" menu's action), then wires drawn with the mouse.
+    auto& canvas = editor.workbench().canvas();
+    canvas.setScale(1.0f);
+    canvas.setViewOffset({0, 0});
+    canvas.addNodeAt(NodeKind::AudioIn, {20, 150});
+    canvas.addNodeAt(NodeKind::RateCell, {240, 30});
+    canvas.addNodeAt(NodeKind::GaussianErrorCell, {460, 120});
+    canvas.addNodeAt(NodeKind::AudioOut, {680, 40});
+    const auto ids = doc.nodeIds();
+    REQUIRE(ids.size() == 4);
+    const std::string in = ids[0], expect = ids[1], surprise = ids[2], out = ids[3];
+    CHECK(doc.nodeKind(1) == NodeKind::RateCell);
+    // sixteen units each, as many as the input's bands
+    REQUIRE(doc.setNodeParam(expect, "n_units", 16));
+    REQUIRE(doc.setNodeParam(surprise, "n_units", 16));
+    REQUIRE(doc.setNodeParam(expect, "tau_m", 200.0));
+    wire(doc, canvas, in, "bands", surprise, "target");
+    wire(doc, canvas, expect, "zF", surprise, "mu");
+    wire(doc, canvas, surprise, "dmu", out, "bandGains");
+    // Every valid step ran at once (a new engine, crossfaded from the one before).
+    REQUIRE(doc.valid());
+    CHECK(proc.currentPatch().user);
+    CHECK(proc.currentPatch().userJson == doc.text());
+    const auto lastValid = proc.currentPatch().userJson;
+    // The learning loop without a delay: the loader's message lands on the wires of the cycle,
+    // and the last valid patch keeps playing.
+    wire(doc, canvas, surprise, "dmu", expect, "j");
+    const int loopWire = doc.numWires() - 1;
+    REQUIRE_FALSE(doc.valid());
+    pump();
+    CHECK(canvas.wireIssueTextOf(loopWire).contains("cycle"));
+    CHECK(editor.workbench().issueLine().contains("keeps playing"));
+    CHECK(play(proc, 20, n) > 0.001f);
+    CHECK(proc.currentPatch().userJson == lastValid);
+    // Delay it in the inspector (the wire is selected after the drag): valid, and it runs at once.
+    REQUIRE(canvas.selectedWire() == loopWire);
+    editor.workbench().inspector().refresh();
+    auto* delay = dynamic_cast<juce::Button*>(editor.workbench().inspector().control("wire:delay"));
+    REQUIRE(delay != nullptr);
+    delay->setToggleState(true, juce::sendNotificationSync);
+    pump();
+    INFO([&] {
+        std::string s;
+        for (const auto& i : doc.issues()) s += i.path + ": " + i.message + "\n";
+        return s;
+    }());
+    REQUIRE(doc.valid());
+    CHECK(editor.workbench().issueLine() == "Valid: playing");
+    CHECK(proc.currentPatch().user);
+    CHECK(proc.currentPatch().name == "Untitled");
+    CHECK(proc.engineStatus().isEmpty());
+    const float builtPeak = play(proc, 200, n);
+    CHECK(builtPeak > 0.001f);
+    CHECK(proc.monitor().crossfades.load() >= 1);     // faded in from Predictive EQ
+    CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
+    // gain of the wire into bandGains through the inspector's field
+    REQUIRE(doc.setWireField(2, "gain", 20.0));
+    CHECK(proc.currentPatch().userJson.find("20") != std::string::npos);
+
+    // Moving a node changes only the layout: saved with the patch, nothing rebuilt.
+    {
+        play(proc, 10, n); // (the gain edit's engine swaps in)
+        const int swaps = proc.monitor().engineSwaps.load();
+        const auto version = proc.currentPatch().version;
+        const auto box = canvas.nodeBounds(doc.nodeIndex(out));
+        drag(canvas, box.getTopLeft().translated(50, 10), box.getTopLeft().translated(50, 210));
+        play(proc, 10, n);
+        CHECK(proc.monitor().engineSwaps.load() == swaps);
+        CHECK(proc.currentPatch().version == version);
+        CHECK(json::parse(proc.currentPatch().userJson)["nodes"][3]["at"][1] == json(240));
+    }
+    for (int i = 0; i < 60; ++i) { // live views under the workbench
+        play(proc, 8, n);
+        editor.refreshNow();
+    }
+    CHECK(editor.snapshotsSeen() > 0);
+    CHECK(writeSnapshot(editor, screenshotDir().getChildFile("Workbench.png")));
+
+    // Save as: a file in the user folder, listed by its name, selected.
+    juce::String error;
+    REQUIRE(editor.saveDocumentAs("Surprise EQ", false, error));
+    REQUIRE(editor.userPatches().size() == 1);
+    const auto saved = editor.userPatches()[0].file;
+    CHECK(saved.getParentDirectory() == temp.folder);
+    CHECK(editor.userPatches()[0].name == "Surprise EQ");
+    CHECK(editor.patchSelector().getText() == "Surprise EQ");
+    CHECK(editor.selectedUserPatch() == saved);
+    CHECK(doc.name() == "Surprise EQ");
+    CHECK(proc.currentPatch().name == "Surprise EQ");
+    CHECK_FALSE(editor.saveDocumentAs("surprise eq", false, error)); // never replaced silently
+    CHECK(error.contains("exists"));
+
+    // Another patch from the menu: the workbench follows; the saved one loads back from its file.
+    editor.patchSelector().setSelectedId(2, juce::sendNotificationSync); // factory patch 2
+    editor.refreshNow();
+    CHECK(doc.name() == graded::factoryPatches()[1].name);
+    editor.patchSelector().setSelectedId(1000, juce::sendNotificationSync);
+    editor.refreshNow();
+    CHECK(proc.currentPatch().name == "Surprise EQ");
+    CHECK(doc.name() == "Surprise EQ");
+    {
+        PatchDocument reloaded;
+        std::string e;
+        REQUIRE(reloaded.loadJson(saved.loadFileAsString().toStdString(), false, e));
+        CHECK(reloaded.engineText() == doc.engineText());
+        CHECK(reloaded.text() == doc.text()); // positions too
+    }
+    CHECK(play(proc, 100, n) > 0.001f);
+
+    // graded-cli renders the saved file.
+    {
+        const auto wav = temp.folder.getChildFile("render.wav");
+        juce::ChildProcess cli;
+        REQUIRE(cli.start(juce::StringArray{GRADED_CLI, "render", "--patch", saved.getFullPathName(), wav.getFullPathName()}));
+        const auto output = cli.readAllProcessOutput();
+        INFO(output);
+        CHECK(cli.getExitCode() == 0);
+        CHECK(wav.getSize() > 100000); // 6 s of float stereo
+        CHECK(output.contains("peak"));
+    }
+
+    // Rename and delete in the folder (the running patch keeps running).
+    REQUIRE(editor.renameUserPatch(saved, "Surprise EQ 2", error));
+    REQUIRE(editor.userPatches().size() == 1);
+    CHECK(editor.userPatches()[0].name == "Surprise EQ 2");
+    CHECK(editor.userPatches()[0].file.getFileName() == "Surprise-EQ-2.json");
+    CHECK(doc.name() == "Surprise EQ 2");
+    const auto renamed = editor.userPatches()[0].file;
+    REQUIRE(editor.deleteUserPatch(renamed, error));
+    CHECK(editor.userPatches().empty());
+    CHECK_FALSE(renamed.exists());
+    CHECK(proc.currentPatch().name == "Surprise EQ 2");
+    CHECK(play(proc, 20, n) > 0.001f);
+
+    // Undo with Ctrl+Z on the canvas until the empty graph, then once more: Predictive EQ.
+    int undos = 0;
+    while (doc.doc() != empty && undos < 100) {
+        REQUIRE(key(canvas, 'z', cmd));
+        ++undos;
+    }
+    CHECK(doc.doc() == empty);
+    CHECK(undos > 12);
+    CHECK(proc.currentPatch().user);               // an invalid document does not stop what plays
+    CHECK(play(proc, 20, n) > 0.001f);
+    REQUIRE(key(canvas, 'z', cmd));
+    CHECK(doc.doc() == factory);
+    CHECK_FALSE(doc.canUndo());
+    CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
+
+    editor.setWorkbenchOpen(false);
+    CHECK(editor.graph().isVisible());
+    CHECK_FALSE(editor.workbench().isVisible());
+}
+
+TEST_CASE("Workbench in the editor: the two-layer template runs and learns (README screenshot)", "[workbench][editor]") {
+    TempPatchFolder temp;
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 256);
+    std::unique_ptr<juce::AudioProcessorEditor> base(proc.createEditor());
+    auto& editor = dynamic_cast<PluginEditor&>(*base);
+    editor.setSize(1280, 860);
+    editor.setWorkbenchOpen(true);
+    auto& doc = editor.document();
+    long n = 0;
+    doc.newFromTemplate(PatchDocument::Template::twoLayerPC);
+    REQUIRE(doc.valid());
+    CHECK(doc.name() == "Two-layer predictive coding");
+    pump();
+    editor.workbench().canvas().fitToView();
+    for (int i = 0; i < 60; ++i) {
+        play(proc, 8, n);
+        editor.refreshNow();
+    }
+    CHECK(proc.currentPatch().user);
+    CHECK(proc.currentPatch().name == "Two-layer predictive coding");
+    CHECK(editor.learningShown());
+    CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
+    CHECK(writeSnapshot(editor, screenshotDir().getChildFile("WorkbenchTwoLayer.png")));
+}
