@@ -228,8 +228,19 @@ void ParamControl::resized() {
 }
 
 // ------------------------------------------------------------------------------------------
+/** The workbench session the processor keeps for its editors (made on first use). */
+static std::shared_ptr<WorkbenchSession> sessionOf(plugin::GradedCellsProcessor& p) {
+    auto& slot = p.editorSession();
+    auto session = std::static_pointer_cast<WorkbenchSession>(slot);
+    if (session == nullptr) {
+        session = std::make_shared<WorkbenchSession>();
+        slot = session;
+    }
+    return session;
+}
+
 PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
-    : juce::AudioProcessorEditor(p), processor_(p) {
+    : juce::AudioProcessorEditor(p), processor_(p), session_(sessionOf(p)), document_(session_->document) {
     setLookAndFeel(&lookAndFeel_);
     setOpaque(true);
     setWantsKeyboardFocus(false);
@@ -329,10 +340,15 @@ PluginEditor::PluginEditor(plugin::GradedCellsProcessor& p)
     setSize(juce::jlimit(kMinWidth, 2800, size.x > 0 ? size.x : kDefaultWidth),
             juce::jlimit(kMinHeight, 2000, size.y > 0 ? size.y : kDefaultHeight));
     constructed_ = true; // from now on, sizes are the user's and are remembered
+    if (session_->open) { // the workbench was open when the editor was last closed
+        session_->open = false;
+        setWorkbenchOpen(true);
+    }
     startTimerHz(30);
 }
 
 PluginEditor::~PluginEditor() {
+    document_.onChange = nullptr; // the document (and its undo history) outlives this editor
     stopTimer();
     setLookAndFeel(nullptr);
 }
@@ -428,7 +444,7 @@ void PluginEditor::syncPatch(bool force) {
     shownVersion_ = sel.version;
     // The running patch changed elsewhere (the patch menu, a state load): the workbench follows
     // (undoably: Ctrl+Z brings the edited patch back).
-    if (workbenchOpen_ && !applying_ && sel.version != documentVersion_) loadDocumentFromProcessor(true);
+    if (session_->open && !applying_ && sel.version != session_->version) loadDocumentFromProcessor(true);
     patch_ = sel.patch;
     showRunningPatchInBox();
     traces_.clear();
@@ -512,7 +528,7 @@ void PluginEditor::showNode(int index) {
     for (auto p : params) {
         nodeControls_.push_back(std::make_unique<ParamControl>(processor_.parameters(), p, tooltipFor(p)));
         addChildComponent(*nodeControls_.back());
-        nodeControls_.back()->setVisible(!workbenchOpen_);
+        nodeControls_.back()->setVisible(!session_->open);
     }
     infoNode_ = index;
     syncEffects(true);
@@ -784,7 +800,7 @@ void PluginEditor::resized() {
         if (dismissButton_.isVisible()) dismissButton_.setBounds(line.removeFromRight(80).reduced(4, 6));
         status_.setBounds(line);
     }
-    if (workbenchOpen_) {
+    if (session_->open) {
         // the workbench takes the middle; the live views stay below it
         auto live = r.removeFromBottom(juce::jlimit(130, 190, r.getHeight() / 4));
         r.removeFromBottom(4);

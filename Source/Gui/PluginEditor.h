@@ -58,6 +58,16 @@ private:
     std::unique_ptr<juce::AudioProcessorValueTreeState::ButtonAttachment> buttonAttachment_;
 };
 
+/** What the workbench keeps while the editor is closed (held by the processor): the document
+    with its undo history, whether it was open, and what of it the processor runs. */
+struct WorkbenchSession {
+    PatchDocument document;
+    bool open = false;
+    bool loaded = false;               ///< the document was loaded (from the running patch or edited)
+    std::string appliedEngineText;     ///< the document's engine text the processor runs
+    std::uint64_t version = 0;         ///< the processor's selection version the document follows
+};
+
 /** The GradedCells editor: patch selector, the patch as a graph, the selected node's
     controls, the global controls, and live views fed by telemetry snapshots that the audio
     thread publishes through a lock-free FIFO (drawn by a 30 Hz timer). It only reads
@@ -98,7 +108,7 @@ public:
         Opening it the first time, or after the running patch changed elsewhere, loads the running
         patch into the document. */
     void setWorkbenchOpen(bool open);
-    bool workbenchOpen() const noexcept { return workbenchOpen_; }
+    bool workbenchOpen() const noexcept { return session_->open; }
     WorkbenchPanel& workbench() noexcept { return *workbench_; }
     /** What the workbench edits. Every valid change runs at once (a new engine, crossfaded);
         an invalid one shows its issues and the last valid patch keeps playing. */
@@ -195,16 +205,13 @@ private:
     int resetHeldTicks_ = 0;
     std::unique_ptr<RemoteControlUi> remote_;
 
-    PatchDocument document_;
+    std::shared_ptr<WorkbenchSession> session_;
+    PatchDocument& document_;          ///< session_->document
     std::unique_ptr<WorkbenchPanel> workbench_;
     juce::TextButton workbenchButton_{"Workbench"};
     juce::TextButton saveAsButton_{"Save as..."}, renameButton_{"Rename..."}, deletePatchButton_{"Delete patch..."};
     juce::Label libraryInfo_;
-    bool workbenchOpen_ = false;
-    bool documentLoaded_ = false;
     bool applying_ = false;            ///< inside documentChanged's own processor calls
-    std::string appliedEngineText_;    ///< the document's engine text the processor runs
-    std::uint64_t documentVersion_ = 0; ///< the processor's selection version the document follows
     std::unique_ptr<juce::AlertWindow> dialog_;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(PluginEditor)

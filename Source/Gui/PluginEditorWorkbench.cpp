@@ -20,10 +20,10 @@ void PluginEditor::showPlayViews(bool visible) {
 
 void PluginEditor::setWorkbenchOpen(bool open) {
     workbenchButton_.setToggleState(open, juce::dontSendNotification);
-    if (open == workbenchOpen_) return;
-    workbenchOpen_ = open;
-    if (open && (!documentLoaded_ || processor_.currentPatch().version != documentVersion_))
-        loadDocumentFromProcessor(documentLoaded_);
+    if (open == session_->open) return;
+    session_->open = open;
+    if (open && (!session_->loaded || processor_.currentPatch().version != session_->version))
+        loadDocumentFromProcessor(session_->loaded);
     showPlayViews(!open);
     workbench_->setVisible(open);
     for (juce::Component* c : {static_cast<juce::Component*>(&saveAsButton_), static_cast<juce::Component*>(&renameButton_),
@@ -49,9 +49,9 @@ void PluginEditor::loadDocumentFromProcessor(bool undoable) {
         setLibraryText("The running patch could not be opened: " + juce::String(error), true);
         return;
     }
-    documentLoaded_ = true;
-    documentVersion_ = sel.version;
-    appliedEngineText_ = document_.engineText();
+    session_->loaded = true;
+    session_->version = sel.version;
+    session_->appliedEngineText = document_.engineText();
     // A user patch without positions keeps the layout just made (nothing is rebuilt).
     if (sel.user && document_.valid()) processor_.updateUserPatchLayout(document_.text());
     workbench_->documentChanged();
@@ -63,18 +63,31 @@ void PluginEditor::documentChanged() {
     juce::MessageManager::callAsync([safe = juce::Component::SafePointer<PluginEditor>(this)] {
         if (safe != nullptr && safe->workbench_ != nullptr) safe->workbench_->documentChanged();
     });
-    if (applying_ || !documentLoaded_) return;
+    if (applying_ || !session_->loaded) return;
     if (!document_.valid()) return; // the issues show on the nodes and wires; the last valid patch plays on
     const auto engineText = document_.engineText();
-    if (engineText == appliedEngineText_) {
+    if (engineText == session_->appliedEngineText) {
         processor_.updateUserPatchLayout(document_.text()); // only positions moved (a factory patch: nothing to save)
         return;
     }
     applying_ = true;
     juce::String error;
+    // Back to a factory patch exactly (e.g. by undo): that factory patch is selected again.
+    const auto engineJson = nlohmann::json::parse(engineText, nullptr, false);
+    const auto& factory = factoryPatches();
+    for (size_t i = 0; i < factory.size(); ++i)
+        if (nlohmann::json::parse(factory[i].json, nullptr, false) == engineJson) {
+            processor_.selectFactoryPatch(int(i));
+            session_->appliedEngineText = engineText;
+            session_->version = processor_.currentPatch().version;
+            applying_ = false;
+            syncPatch(false);
+            syncStatus();
+            return;
+        }
     if (processor_.loadUserPatchJson(document_.text(), error)) {
-        appliedEngineText_ = engineText;
-        documentVersion_ = processor_.currentPatch().version;
+        session_->appliedEngineText = engineText;
+        session_->version = processor_.currentPatch().version;
         loadError_.clear();
     } else {
         // valid as a patch, but it cannot run (e.g. over the real-time budget): shown where it applies
@@ -121,7 +134,7 @@ bool PluginEditor::renameUserPatch(const juce::File& file, const juce::String& n
         return false;
     }
     // the running patch is that one: its name follows (in the document, which runs it)
-    if (documentLoaded_ && juce::String::fromUTF8(document_.name().c_str()) == oldName) document_.setName(name.trim().toStdString());
+    if (session_->loaded && juce::String::fromUTF8(document_.name().c_str()) == oldName) document_.setName(name.trim().toStdString());
     rebuildPatchList();
     for (size_t i = 0; i < userPatches_.size(); ++i)
         if (userPatches_[i].file == renamed) patchBox_.setSelectedId(1000 + int(i), juce::dontSendNotification);

@@ -118,6 +118,10 @@ public:
         return true;
     }
 
+    /** Message thread: what an editor keeps across its openings (the workbench's document and
+        its undo history), opaque here; created and read by the editor. */
+    std::shared_ptr<void>& editorSession() noexcept { return editorSession_; }
+
     /** The editor's size, remembered across editor openings and saved in the state
         ({0, 0} until the editor was first sized). */
     juce::Point<int> editorSize() const noexcept { return {editorWidth_.load(), editorHeight_.load()}; }
@@ -335,6 +339,7 @@ private:
     };
     std::shared_ptr<HousekeepingGate> housekeepingGate_;
 
+    std::shared_ptr<void> editorSession_; ///< message thread: see editorSession()
     ParameterOverrides overrides_;    ///< MIDI learn / OSC -> parameters (lock-free)
     MidiLearn midiLearn_;             ///< the CC table (read by the audio thread)
     std::unique_ptr<OscControl> osc_; ///< (destroyed first: its thread uses overrides_)

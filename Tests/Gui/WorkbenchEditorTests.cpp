@@ -257,6 +257,9 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
     REQUIRE(key(canvas, 'z', cmd));
     CHECK(doc.doc() == factory);
     CHECK_FALSE(doc.canUndo());
+    play(proc, 10, n);
+    CHECK_FALSE(proc.currentPatch().user);
+    CHECK(proc.currentPatch().factoryIndex == 0);
     CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
 
     editor.setWorkbenchOpen(false);
@@ -288,4 +291,48 @@ TEST_CASE("Workbench in the editor: the two-layer template runs and learns (READ
     CHECK(editor.learningShown());
     CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
     CHECK(writeSnapshot(editor, screenshotDir().getChildFile("WorkbenchTwoLayer.png")));
+}
+
+TEST_CASE("Workbench in the editor: closing and reopening the editor keeps the document, its undo history and the open workbench",
+          "[workbench][editor]") {
+    TempPatchFolder temp;
+    GradedCellsProcessor proc;
+    proc.prepareToPlay(48000.0, 256);
+    long n = 0;
+    json built;
+    {
+        std::unique_ptr<juce::AudioProcessorEditor> base(proc.createEditor());
+        auto& editor = dynamic_cast<PluginEditor&>(*base);
+        editor.setWorkbenchOpen(true);
+        editor.document().newFromTemplate(PatchDocument::Template::passThrough);
+        editor.workbench().canvas().addNodeAt(NodeKind::RateCell, {300, 200});
+        REQUIRE(editor.document().valid());
+        built = editor.document().doc();
+        play(proc, 20, n);
+    }
+    // a patch change while the editor is closed is followed when it opens (undoably)
+    play(proc, 20, n);
+    std::unique_ptr<juce::AudioProcessorEditor> base(proc.createEditor());
+    auto& editor = dynamic_cast<PluginEditor&>(*base);
+    CHECK(editor.workbenchOpen());
+    CHECK(editor.workbench().isVisible());
+    CHECK(editor.document().doc() == built);
+    CHECK(proc.currentPatch().userJson == editor.document().text());
+    REQUIRE(editor.document().canUndo());
+    REQUIRE(key(editor.workbench().canvas(), 'z', cmd));   // the rate cell goes
+    CHECK(editor.document().nodeIds().size() == 2);
+    REQUIRE(key(editor.workbench().canvas(), 'z', cmd));   // back to Predictive EQ
+    CHECK(editor.document().name() == "Predictive EQ");
+    play(proc, 20, n);
+    CHECK(proc.currentPatch().name == "Predictive EQ");
+    CHECK_FALSE(proc.currentPatch().user);   // the factory patch itself again
+    proc.selectFactoryPatch(2);
+    base.reset();
+    {
+        std::unique_ptr<juce::AudioProcessorEditor> again(proc.createEditor());
+        auto& e = dynamic_cast<PluginEditor&>(*again);
+        CHECK(e.document().name() == graded::factoryPatches()[2].name);
+        REQUIRE(key(e.workbench().canvas(), 'z', cmd));     // the switch made while closed is undoable
+        CHECK(e.document().name() == "Predictive EQ");
+    }
 }
