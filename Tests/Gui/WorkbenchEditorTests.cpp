@@ -76,19 +76,29 @@ juce::File screenshotDir() {
     return juce::File::getSpecialLocation(juce::File::currentExecutableFile).getParentDirectory();
 }
 
+/** A prepared processor (48 kHz, 256-sample blocks) and its editor, with a user folder of its own. */
+struct EditorRig {
+    TempPatchFolder temp;
+    GradedCellsProcessor proc;
+    std::unique_ptr<juce::AudioProcessorEditor> base;
+    long n = 0;
+    EditorRig() {
+        proc.prepareToPlay(48000.0, 256);
+        base.reset(proc.createEditor());
+        base->setSize(1280, 860);
+    }
+    PluginEditor& editor() { return dynamic_cast<PluginEditor&>(*base); }
+};
+
 } // namespace
 
 TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload, render, undo to empty",
           "[workbench][editor]") {
-    TempPatchFolder temp;
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 256);
-    long n = 0;
-    play(proc, 20, n);
-    std::unique_ptr<juce::AudioProcessorEditor> base(proc.createEditor());
-    auto& editor = dynamic_cast<PluginEditor&>(*base);
-    editor.setSize(1280, 860);
+    EditorRig rig;
+    auto& [temp, proc, base, n] = rig;
+    auto& editor = rig.editor();
     auto& doc = editor.document();
+    play(proc, 20, n);
 
     // Opening the workbench shows the running factory patch; nothing is rebuilt.
     editor.setWorkbenchOpen(true);
@@ -268,15 +278,11 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
 }
 
 TEST_CASE("Workbench in the editor: the two-layer template runs and learns (README screenshot)", "[workbench][editor]") {
-    TempPatchFolder temp;
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 256);
-    std::unique_ptr<juce::AudioProcessorEditor> base(proc.createEditor());
-    auto& editor = dynamic_cast<PluginEditor&>(*base);
-    editor.setSize(1280, 860);
+    EditorRig rig;
+    auto& [temp, proc, base, n] = rig;
+    auto& editor = rig.editor();
     editor.setWorkbenchOpen(true);
     auto& doc = editor.document();
-    long n = 0;
     doc.newFromTemplate(PatchDocument::Template::twoLayerPC);
     REQUIRE(doc.valid());
     CHECK(doc.name() == "Two-layer predictive coding");
