@@ -403,3 +403,68 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
     }
     panel.setLookAndFeel(nullptr);
 }
+
+TEST_CASE("Workbench: the inspector edits a selected wire and renames a node", "[workbench]") {
+    PatchDocument doc;
+    doc.newFromTemplate(PatchDocument::Template::passThrough);
+    WorkbenchPanel panel(doc);
+    panel.setSize(1200, 800);
+    auto& canvas = panel.canvas();
+    auto& inspector = panel.inspector();
+    canvas.addNodeAt(NodeKind::RateCell, {300, 300});
+    canvas.addNodeAt(NodeKind::RateCell, {600, 450});
+    const auto ids = doc.nodeIds();
+    const std::string a = ids[ids.size() - 2], b = ids[ids.size() - 1];
+    wireByMouse(doc, canvas, a, "zF", b, "j");
+    const int w = canvas.selectedWire();
+    REQUIRE(w >= 0);
+    auto wire = [&] { return doc.doc()["wires"][size_t(w)]; };
+    auto enter = [&](const char* id, const char* text) {
+        pump();
+        inspector.refresh();
+        auto* t = dynamic_cast<juce::TextEditor*>(inspector.control(id));
+        REQUIRE(t != nullptr);
+        t->setText(text, juce::dontSendNotification);
+        t->keyPressed(juce::KeyPress(juce::KeyPress::returnKey));
+        pump();
+        panel.documentChanged();
+    };
+    enter("wire:gain", "0.5");
+    CHECK(wire()["gain"] == json(0.5));
+    CHECK(canvas.selectedWire() == w);   // still selected after the edit
+    {
+        const int rev = doc.revision();
+        enter("wire:bias", "0.1, x");
+        CHECK(doc.revision() == rev);    // refused: not numbers
+    }
+    enter("wire:bias", "0.25");
+    CHECK(wire()["bias"] == json(0.25));
+    enter("wire:weights", "2");
+    CHECK(wire()["weights"] == json::array({json::array({2.0})}));
+    pump();
+    inspector.refresh();
+    auto* delay = dynamic_cast<juce::ToggleButton*>(inspector.control("wire:delay"));
+    REQUIRE(delay != nullptr);
+    delay->triggerClick();   // posted like a real click
+    pump();
+    CHECK(wire()["delay"] == json(true));
+    CHECK(canvas.tooltipAt(canvas.portPosition(doc.nodeIndex(b), "j", false)).contains("input"));
+
+    // Rename a node through the id field: wires follow, it stays selected; a taken id is refused.
+    click(canvas, canvas.nodeBounds(doc.nodeIndex(a)).getTopLeft().translated(30, 8));
+    REQUIRE(canvas.selectedNodes() == std::vector<std::string>{a});
+    enter("node:id", "hidden");
+    REQUIRE(doc.nodeIndex("hidden") >= 0);
+    CHECK(doc.nodeIndex(a) < 0);
+    CHECK(doc.wireEnds(w).from == "hidden");
+    pump();
+    CHECK(canvas.selectedNodes() == std::vector<std::string>{"hidden"});
+    {
+        const int rev = doc.revision();
+        enter("node:id", b.c_str());
+        CHECK(doc.revision() == rev);
+        auto* error = dynamic_cast<juce::Label*>(inspector.control("node:idError"));
+        REQUIRE(error != nullptr);
+        CHECK(error->getText().isNotEmpty());
+    }
+}
