@@ -793,10 +793,9 @@ void WorkbenchCanvas::selectAll() {
 }
 
 void WorkbenchCanvas::showCanvasMenu(juce::Point<float> p) {
-    juce::PopupMenu add;
-    for (int k = 0; k < kNumNodeKinds; ++k) add.addItem(100 + k, str(kNodeKindNames[k]));
     juce::PopupMenu menu;
-    menu.addSubMenu("Add node", add);
+    menu.addSectionHeader("Add node");
+    for (int k = 0; k < kNumNodeKinds; ++k) menu.addItem(100 + k, str(kNodeKindNames[k]));
     menu.addSeparator();
     menu.addItem(1, "Paste", !clipboard_.empty());
     menu.addItem(2, "Select all", !doc_.nodeIds().empty());
@@ -920,6 +919,11 @@ WorkbenchInspector::~WorkbenchInspector() {
     cancelPendingUpdate();
 }
 
+void WorkbenchInspector::handleAsyncUpdate() {
+    retired_.clear();
+    refresh();
+}
+
 void WorkbenchInspector::setSelection(const std::vector<std::string>& nodes, int wire) {
     nodes_ = nodes;
     wire_ = nodes.empty() ? wire : -1;
@@ -927,7 +931,6 @@ void WorkbenchInspector::setSelection(const std::vector<std::string>& nodes, int
 }
 
 void WorkbenchInspector::refresh() {
-    cancelPendingUpdate();
     if (dragging_ > 0) return;
     // Drop what no longer exists (undo removed the selected node).
     nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [this](const std::string& id) { return doc_.nodeIndex(id) < 0; }),
@@ -978,7 +981,16 @@ void WorkbenchInspector::addRow(const juce::String& label, std::unique_ptr<juce:
 }
 
 void WorkbenchInspector::rebuild() {
+    // The old rows may be running the callback that changed the document (a ComboBox's
+    // onChange when the owner refreshes from PatchDocument::onChange): hide them now, delete
+    // them later, outside any of their callbacks.
+    for (auto& r : rows_) {
+        if (r.label != nullptr) removeChildComponent(r.label.get());
+        if (r.control != nullptr) removeChildComponent(r.control.get());
+        retired_.push_back(std::move(r));
+    }
     rows_.clear();
+    if (!retired_.empty()) triggerAsyncUpdate();
     builtRevision_ = doc_.revision();
     builtNodes_ = nodes_;
     builtWire_ = wire_;

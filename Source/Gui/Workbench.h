@@ -146,7 +146,7 @@ public:
     void resized() override;
 
 private:
-    void handleAsyncUpdate() override { refresh(); }
+    void handleAsyncUpdate() override;
     void rebuild();
     void buildPatchRows();
     void buildNodeRows(int node);
@@ -172,6 +172,7 @@ private:
         int height = 24;
     };
     std::vector<Row> rows_;
+    std::vector<Row> retired_;   ///< replaced rows, deleted asynchronously
 };
 
 /** Toolbar, canvas, inspector and issue line: the whole workbench on one document. */

@@ -468,3 +468,56 @@ TEST_CASE("Workbench: the inspector edits a selected wire and renames a node", "
         CHECK(error->getText().isNotEmpty());
     }
 }
+
+TEST_CASE("Workbench: the patch's own fields, and edits while the owner refreshes from onChange", "[workbench]") {
+    PatchDocument doc;
+    doc.newFromTemplate(PatchDocument::Template::passThrough);
+    WorkbenchPanel panel(doc);
+    panel.setSize(1200, 800);
+    // The owner updates the panel synchronously on every change: a control's own callback then
+    // rebuilds the inspector (the old rows must outlive their callback).
+    doc.onChange = [&] { panel.documentChanged(); };
+    auto& canvas = panel.canvas();
+    auto& inspector = panel.inspector();
+    canvas.clearSelection();
+    pump();
+    inspector.refresh();
+    auto* name = dynamic_cast<juce::TextEditor*>(inspector.control("patch:name"));
+    REQUIRE(name != nullptr);
+    name->setText("My patch", juce::dontSendNotification);
+    name->keyPressed(juce::KeyPress(juce::KeyPress::returnKey));
+    pump();
+    CHECK(doc.name() == "My patch");
+    auto* settle = dynamic_cast<juce::Slider*>(inspector.control("learning:settle"));
+    REQUIRE(settle != nullptr);
+    settle->setValue(4, juce::sendNotificationSync);
+    CHECK(doc.doc()["learning"]["settle"] == 4);
+    pump();
+    auto* evolve = dynamic_cast<juce::ComboBox*>(inspector.control("learning:evolve"));
+    REQUIRE(evolve != nullptr);
+    evolve->setSelectedId(3, juce::sendNotificationSync);   // "episode"
+    CHECK(doc.doc()["learning"]["evolve"] == "episode");
+    pump();
+
+    canvas.addNodeAt(NodeKind::RateCell, {300, 300});
+    const auto id = canvas.selectedNodes().at(0);
+    pump();
+    inspector.refresh();
+    auto* act = dynamic_cast<juce::ComboBox*>(inspector.control("field:act_fx"));
+    REQUIRE(act != nullptr);
+    act->setSelectedId(2, juce::sendNotificationSync);
+    CHECK(doc.nodeParam(id, "act_fx") == json(act->getItemText(1).toStdString()));
+    CHECK(inspector.control("field:act_fx") != act);   // rebuilt; the old box is deleted later
+    pump();
+    auto* bind = dynamic_cast<juce::ComboBox*>(inspector.control("bind:tau_m"));
+    REQUIRE(bind != nullptr);
+    bind->setSelectedId(int(HostParam::tau) + 2, juce::sendNotificationSync);
+    REQUIRE(doc.bindingOf(id, "tau_m") >= 0);
+    pump();
+    bind = dynamic_cast<juce::ComboBox*>(inspector.control("bind:tau_m"));
+    REQUIRE(bind != nullptr);
+    CHECK(bind->getSelectedId() == int(HostParam::tau) + 2);
+    bind->setSelectedId(1, juce::sendNotificationSync);   // (none)
+    CHECK(doc.bindingOf(id, "tau_m") == -1);
+    doc.onChange = nullptr;
+}
