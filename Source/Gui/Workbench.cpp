@@ -998,6 +998,12 @@ void WorkbenchInspector::rebuild() {
     if (!nodes_.empty()) {
         const int node = doc_.nodeIndex(nodes_.front());
         issues = doc_.issuesOf(DocIssue::Target::node, node);
+        // The problems of the bindings that drive this node's fields.
+        for (int b = 0; b < doc_.numBindings(); ++b) {
+            const json target = member(bindingJson(doc_, b), "node");
+            if (!target.is_string() || target.get<std::string>() != nodes_.front()) continue;
+            for (auto& i : doc_.issuesOf(DocIssue::Target::binding, b)) issues.push_back(std::move(i));
+        }
         buildNodeRows(node);
     } else if (wire_ >= 0) {
         issues = doc_.issuesOf(DocIssue::Target::wire, wire_);

@@ -340,10 +340,17 @@ TEST_CASE("Workbench: an invalid value shows on its node, in the tooltip, the in
     pump();
     panel.inspector().refresh();
     CHECK(panel.inspector().issueText().contains(canvas.issueTextOf(node)));
-    // The inspector's own control puts it right (sigma has a finite lower end: a text field or slider).
     doc.setNodeParam(id, "sigma", json());
     panel.documentChanged();
     CHECK(canvas.issueTextOf(node).isEmpty());
+    // A binding that drives sigma out of its range: listed with the node's problems.
+    const int b = doc.bind(HostParam::sigma, id, "sigma", 1.0f, -100.0f);
+    panel.documentChanged();
+    pump();
+    panel.inspector().refresh();
+    INFO(allIssues(doc));
+    REQUIRE_FALSE(doc.issuesOf(DocIssue::Target::binding, b).empty());
+    CHECK(panel.inspector().issueText().contains("/bindings/"));
 }
 
 TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
