@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
-#include <sstream>
+#include <map>
 
 namespace graded::gui {
 
@@ -1419,7 +1419,7 @@ void WorkbenchInspector::buildWireRows(int wire) {
     auto field = [this, wire, wj](const char* key, const juce::String& tip,
                                   std::function<std::optional<json>(const juce::String&)> parse) {
         const std::string k = key;
-        addRow(key, makeTextField("wire:" + juce::String(key), jsonText(member(wj, key)),
+        auto t = makeTextField("wire:" + juce::String(key), jsonText(member(wj, key)),
                                   [this, wire, k, parse](const juce::String& t) {
                                       json v;
                                       if (t.trim().isNotEmpty()) {
@@ -1430,8 +1430,11 @@ void WorkbenchInspector::buildWireRows(int wire) {
                                       doc_.setWireField(wire, k, v);
                                       edited();
                                       return true;
-                                  }),
-               tip);
+                                  });
+        static const std::map<std::string, juce::String> placeholders{
+            {"gain", "1"}, {"bias", "0"}, {"scale", "1"}, {"seed", "(none)"}, {"id", "(none)"}};
+        if (auto it = placeholders.find(k); it != placeholders.end()) t->setTextToShowWhenEmpty(it->second, colours::textDim);
+        addRow(key, std::move(t), tip);
     };
     auto number = [](const juce::String& t) -> std::optional<json> {
         if (auto v = parseNumber(t)) return json(*v);
@@ -1504,6 +1507,7 @@ void WorkbenchInspector::buildWireRows(int wire) {
         return true;
     });
     weights->setMultiLine(true, true);
+    weights->setTextToShowWhenEmpty("(gain only)  e.g. 1, 0; 0, 1", colours::textDim);
     weights->setReturnKeyStartsNewLine(false);
     addRow("weights", std::move(weights), "An explicit [to units][from units] matrix: rows separated by ';', values by ','", 60);
     field("id", "A name for bindings (\"wire\": id)", [](const juce::String& t) -> std::optional<json> {

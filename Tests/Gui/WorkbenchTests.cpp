@@ -408,6 +408,35 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
         juce::PNGImageFormat png;
         REQUIRE(png.writeImageToStream(panel.createComponentSnapshot(panel.getLocalBounds(), true, 1.0f), stream));
     }
+    // A wire selected (its inspector) while a new wire is being dragged (the rubber band).
+    doc.setNodeParam(errorCell, "sigma", json());
+    panel.documentChanged();
+    REQUIRE(doc.numWires() > 0);
+    panel.canvas().selectWire(0);
+    pump();
+    panel.inspector().refresh();
+    auto& canvas = panel.canvas();
+    const auto from = canvas.portPosition(0, doc.ports(0).back().name, true);
+    const auto now = juce::Time::getCurrentTime();
+    auto ev = [&](juce::Point<float> p, bool dragged) {
+        return juce::MouseEvent(juce::Desktop::getInstance().getMainMouseSource(), p,
+                                juce::ModifierKeys(juce::ModifierKeys::leftButtonModifier),
+                                juce::MouseInputSource::defaultPressure, 0.0f, 0.0f, 0.0f, 0.0f, &canvas, &canvas, now,
+                                from, now, 1, dragged);
+    };
+    canvas.mouseDown(ev(from, false));
+    canvas.mouseDrag(ev(from + juce::Point<float>(120, 300), true));
+    const auto wireFile = file.getSiblingFile("workbench-wire.png");
+    wireFile.deleteFile();
+    {
+        juce::FileOutputStream stream(wireFile);
+        REQUIRE(stream.openedOk());
+        juce::PNGImageFormat png;
+        REQUIRE(png.writeImageToStream(panel.createComponentSnapshot(panel.getLocalBounds(), true, 1.0f), stream));
+    }
+    const int wires = doc.numWires();
+    canvas.mouseUp(ev(from + juce::Point<float>(120, 300), true));
+    CHECK(doc.numWires() == wires);   // released on empty space
     panel.setLookAndFeel(nullptr);
 }
 
