@@ -67,6 +67,18 @@ std::string allIssues(const PatchDocument& doc) {
     return s;
 }
 
+/** Writes `c` as a PNG next to the test executable (the build dir), to look at. */
+juce::File snapshot(juce::Component& c, const char* name) {
+    const auto file = juce::File::getSpecialLocation(juce::File::currentExecutableFile).getParentDirectory().getChildFile(name);
+    file.deleteFile();
+    juce::FileOutputStream stream(file);
+    REQUIRE(stream.openedOk());
+    juce::PNGImageFormat png;
+    REQUIRE(png.writeImageToStream(c.createComponentSnapshot(c.getLocalBounds(), true, 1.0f), stream));
+    stream.flush();
+    return file;
+}
+
 /** Wires from.fromComp -> to.toComp by dragging between the two ports. */
 void wireByMouse(PatchDocument& doc, WorkbenchCanvas& canvas, const std::string& from, const std::string& fromComp,
                  const std::string& to, const std::string& toComp) {
@@ -373,17 +385,7 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
     panel.canvas().selectNodes({pick});
     pump();
     panel.inspector().refresh();
-    const auto image = panel.createComponentSnapshot(panel.getLocalBounds(), true, 1.0f);
-    const auto file = juce::File::getSpecialLocation(juce::File::currentExecutableFile)
-                          .getParentDirectory()
-                          .getChildFile("workbench.png");
-    file.deleteFile();
-    {
-        juce::FileOutputStream stream(file);
-        REQUIRE(stream.openedOk());
-        juce::PNGImageFormat png;
-        REQUIRE(png.writeImageToStream(image, stream));
-    }
+    const auto file = snapshot(panel, "workbench.png");
     CHECK(file.getSize() > 10000);
 
     // The same with a problem: an error cell's sigma out of range, selected (the inspector lists it).
@@ -400,14 +402,7 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
     pump();
     panel.inspector().refresh();
     CHECK(panel.canvas().issueTextOf(doc.nodeIndex(errorCell)).isNotEmpty());
-    const auto issueFile = file.getSiblingFile("workbench-issue.png");
-    issueFile.deleteFile();
-    {
-        juce::FileOutputStream stream(issueFile);
-        REQUIRE(stream.openedOk());
-        juce::PNGImageFormat png;
-        REQUIRE(png.writeImageToStream(panel.createComponentSnapshot(panel.getLocalBounds(), true, 1.0f), stream));
-    }
+    snapshot(panel, "workbench-issue.png");
     // A wire selected (its inspector) while a new wire is being dragged (the rubber band).
     doc.setNodeParam(errorCell, "sigma", json());
     panel.documentChanged();
@@ -426,14 +421,7 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
     };
     canvas.mouseDown(ev(from, false));
     canvas.mouseDrag(ev(from + juce::Point<float>(120, 300), true));
-    const auto wireFile = file.getSiblingFile("workbench-wire.png");
-    wireFile.deleteFile();
-    {
-        juce::FileOutputStream stream(wireFile);
-        REQUIRE(stream.openedOk());
-        juce::PNGImageFormat png;
-        REQUIRE(png.writeImageToStream(panel.createComponentSnapshot(panel.getLocalBounds(), true, 1.0f), stream));
-    }
+    snapshot(panel, "workbench-wire.png");
     const int wires = doc.numWires();
     canvas.mouseUp(ev(from + juce::Point<float>(120, 300), true));
     CHECK(doc.numWires() == wires);   // released on empty space
