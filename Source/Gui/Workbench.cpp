@@ -828,29 +828,85 @@ void WorkbenchCanvas::showNodeMenu(int node) {
                        });
 }
 
-void WorkbenchCanvas::askRename(const std::string& id) {
+namespace {
+
+/** A small modal dialog inside the editor (no window of its own: plugin hosts handle that
+    best): a prompt, a problem line, a text field, Rename and Cancel. Ends its modal state with
+    1 (Rename, Return) or 0 (Cancel, Escape); the modal manager deletes it afterwards. */
+class RenameDialog : public juce::Component {
+public:
+    RenameDialog(const juce::String& prompt, const juce::String& problem, const juce::String& text) {
+        setComponentID("rename");
+        prompt_.setText(prompt, juce::dontSendNotification);
+        prompt_.setColour(juce::Label::textColourId, colours::text);
+        problem_.setText(problem, juce::dontSendNotification);
+        problem_.setComponentID("rename:problem");
+        problem_.setColour(juce::Label::textColourId, kIssue);
+        editor_.setComponentID("rename:id");
+        styleEditor(editor_);
+        editor_.setText(text, juce::dontSendNotification);
+        editor_.onReturnKey = [this] { exitModalState(1); };
+        editor_.onEscapeKey = [this] { exitModalState(0); };
+        ok_.onClick = [this] { exitModalState(1); };
+        cancel_.onClick = [this] { exitModalState(0); };
+        for (juce::Component* c : {static_cast<juce::Component*>(&prompt_), static_cast<juce::Component*>(&problem_),
+                                   static_cast<juce::Component*>(&editor_), static_cast<juce::Component*>(&ok_),
+                                   static_cast<juce::Component*>(&cancel_)})
+            addAndMakeVisible(*c);
+        setSize(360, problem.isEmpty() ? 116 : 150);
+    }
+    juce::String text() const { return editor_.getText(); }
+    void paint(juce::Graphics& g) override {
+        g.fillAll(colours::panel);
+        g.setColour(colours::accent);
+        g.drawRect(getLocalBounds(), 2);
+    }
+    void resized() override {
+        auto r = getLocalBounds().reduced(12, 10);
+        prompt_.setBounds(r.removeFromTop(24));
+        if (problem_.getText().isNotEmpty()) problem_.setBounds(r.removeFromTop(34));
+        editor_.setBounds(r.removeFromTop(26));
+        r.removeFromTop(8);
+        auto buttons = r.removeFromTop(26);
+        cancel_.setBounds(buttons.removeFromRight(80));
+        buttons.removeFromRight(8);
+        ok_.setBounds(buttons.removeFromRight(80));
+    }
+    void parentHierarchyChanged() override { editor_.grabKeyboardFocus(); }
+
+private:
+    juce::Label prompt_, problem_;
+    juce::TextEditor editor_;
+    juce::TextButton ok_{"Rename"}, cancel_{"Cancel"};
+};
+
+} // namespace
+
+void WorkbenchCanvas::askRename(const std::string& id, const juce::String& problem) {
     if (doc_.nodeIndex(id) < 0) return;
-    auto* w = new juce::AlertWindow("Rename node", "New id for '" + str(id) + "' (wires and bindings follow):",
-                                    juce::MessageBoxIconType::NoIcon, this);
-    w->addTextEditor("id", str(id));
-    w->addButton("Rename", 1, juce::KeyPress(juce::KeyPress::returnKey));
-    w->addButton("Cancel", 0, juce::KeyPress(juce::KeyPress::escapeKey));
+    auto* top = getTopLevelComponent();
+    auto* dialog = new RenameDialog("New id for '" + str(id) + "' (wires and bindings follow):", problem, str(id));
+    top->addAndMakeVisible(dialog);
+    dialog->setCentrePosition(top->getLocalBounds().getCentre());
     juce::Component::SafePointer<WorkbenchCanvas> safe(this);
-    juce::Component::SafePointer<juce::AlertWindow> window(w);
-    w->enterModalState(true, juce::ModalCallbackFunction::create([safe, window, id](int result) {
-                           if (result != 1 || safe == nullptr || window == nullptr) return;
-                           const auto to = window->getTextEditorContents("id").toStdString();
-                           std::string error;
-                           if (safe->doc_.renameNode(id, to, error)) {
-                               safe->selected_ = {to};
-                               safe->edited();
-                               safe->notifySelection();
-                           } else {
-                               juce::AlertWindow::showMessageBoxAsync(juce::MessageBoxIconType::WarningIcon,
-                                                                      "Rename node", str(error));
-                           }
-                       }),
-                       true);
+    juce::Component::SafePointer<RenameDialog> window(dialog);
+    dialog->enterModalState(true, juce::ModalCallbackFunction::create([safe, window, id](int result) {
+                                if (result != 1 || safe == nullptr || window == nullptr) return;
+                                const auto to = window->text().trim().toStdString();
+                                if (to == id) return;
+                                std::string error;
+                                if (safe->doc_.renameNode(id, to, error)) {
+                                    safe->selected_ = {to};
+                                    safe->edited();
+                                    safe->notifySelection();
+                                } else {
+                                    // Ask again, saying why (once this dialog is gone).
+                                    juce::MessageManager::callAsync([safe, id, error] {
+                                        if (safe != nullptr) safe->askRename(id, str(error));
+                                    });
+                                }
+                            }),
+                            true);
 }
 
 // =============================================================================================

@@ -61,8 +61,10 @@ public:
     void copySelection();
     void paste();
     void selectAll();
-    /** Asks for a new id (an AlertWindow) and renames the node. */
-    void askRename(const std::string& id);
+    /** Asks for a new id (a modal dialog inside the top-level component, ID "rename", its
+        field "rename:id") and renames the node; a refused id brings the dialog back with the
+        reason (`problem`, shown in "rename:problem"). */
+    void askRename(const std::string& id, const juce::String& problem = {});
     /** The text copy/paste uses when the system clipboard holds nothing pasteable. */
     const std::string& internalClipboard() const noexcept { return clipboard_; }
 

@@ -545,3 +545,51 @@ TEST_CASE("Workbench: the patch's own fields, and edits while the owner refreshe
     CHECK(doc.bindingOf(id, "tau_m") == -1);
     doc.onChange = nullptr;
 }
+
+TEST_CASE("Workbench: Rename... asks for the id in a dialog (inside the panel); a taken id asks again", "[workbench]") {
+    PatchDocument doc;
+    doc.newFromTemplate(PatchDocument::Template::passThrough);
+    WorkbenchPanel panel(doc);
+    panel.setSize(1200, 800);
+    auto& canvas = panel.canvas();
+    canvas.addNodeAt(NodeKind::LeakyNoiseCell, {300, 300});
+    const auto id = canvas.selectedNodes().at(0);
+    auto dialogField = [] {
+        auto* dialog = juce::Component::getCurrentlyModalComponent();
+        REQUIRE(dialog != nullptr);
+        CHECK(dialog->getComponentID() == "rename");
+        auto* field = dynamic_cast<juce::TextEditor*>(dialog->findChildWithID("rename:id"));
+        REQUIRE(field != nullptr);
+        return field;
+    };
+    canvas.askRename(id);
+    pump();
+    auto* field = dialogField();
+    CHECK(juce::Component::getCurrentlyModalComponent()->getParentComponent() == &panel);
+    CHECK(field->getText() == juce::String(id));
+    field->setText("noise", juce::dontSendNotification);
+    field->keyPressed(juce::KeyPress(juce::KeyPress::returnKey));   // Return renames
+    pump();
+    CHECK(doc.nodeIndex("noise") >= 0);
+    CHECK(doc.nodeIndex(id) < 0);
+    CHECK(canvas.selectedNodes() == std::vector<std::string>{"noise"});
+    CHECK(juce::Component::getCurrentlyModalComponent() == nullptr);
+
+    // A taken id: nothing changes, the dialog comes back saying why; Cancel closes it.
+    const int rev = doc.revision();
+    const auto taken = doc.nodeIds().front();
+    canvas.askRename("noise");
+    pump();
+    dialogField()->setText(juce::String(taken), juce::dontSendNotification);
+    juce::Component::getCurrentlyModalComponent()->exitModalState(1);
+    pump();
+    CHECK(doc.revision() == rev);
+    field = dialogField();
+    auto* problem = dynamic_cast<juce::Label*>(juce::Component::getCurrentlyModalComponent()->findChildWithID("rename:problem"));
+    REQUIRE(problem != nullptr);
+    CHECK(problem->getText().isNotEmpty());
+    juce::Component::getCurrentlyModalComponent()->exitModalState(0);
+    pump();
+    CHECK(juce::Component::getCurrentlyModalComponent() == nullptr);
+    CHECK(doc.nodeIndex("noise") >= 0);
+}
