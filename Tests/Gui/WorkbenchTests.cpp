@@ -67,6 +67,17 @@ std::string allIssues(const PatchDocument& doc) {
     return s;
 }
 
+/** A document from a template and a panel on it. */
+struct Bench {
+    PatchDocument doc;
+    std::unique_ptr<WorkbenchPanel> panel;
+    explicit Bench(PatchDocument::Template t) {
+        doc.newFromTemplate(t);
+        panel = std::make_unique<WorkbenchPanel>(doc);
+        panel->setSize(1200, 800);
+    }
+};
+
 /** Writes `c` as a PNG next to the test executable (the build dir), to look at. */
 juce::File snapshot(juce::Component& c, const char* name) {
     const auto file = juce::File::getSpecialLocation(juce::File::currentExecutableFile).getParentDirectory().getChildFile(name);
@@ -247,10 +258,9 @@ TEST_CASE("Workbench: build a valid patch with the mouse, edit it, undo to the e
 }
 
 TEST_CASE("Workbench: selection, delete, copy, paste, duplicate and select all by keys", "[workbench]") {
-    PatchDocument doc;
-    doc.newFromTemplate(PatchDocument::Template::passThrough);
-    WorkbenchPanel panel(doc);
-    panel.setSize(1200, 800);
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
     auto& canvas = panel.canvas();
     canvas.addNodeAt(NodeKind::RateCell, {300, 300});
     canvas.addNodeAt(NodeKind::RateCell, {600, 450});
@@ -332,10 +342,9 @@ TEST_CASE("Workbench: selection, delete, copy, paste, duplicate and select all b
 }
 
 TEST_CASE("Workbench: an invalid value shows on its node, in the tooltip, the inspector and the issue line", "[workbench]") {
-    PatchDocument doc;
-    doc.newFromTemplate(PatchDocument::Template::passThrough);
-    WorkbenchPanel panel(doc);
-    panel.setSize(1200, 800);
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
     auto& canvas = panel.canvas();
     canvas.addNodeAt(NodeKind::GaussianErrorCell, {300, 300});
     const std::string id = canvas.selectedNodes().at(0);
@@ -429,10 +438,9 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
 }
 
 TEST_CASE("Workbench: the inspector edits a selected wire and renames a node", "[workbench]") {
-    PatchDocument doc;
-    doc.newFromTemplate(PatchDocument::Template::passThrough);
-    WorkbenchPanel panel(doc);
-    panel.setSize(1200, 800);
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
     auto& canvas = panel.canvas();
     auto& inspector = panel.inspector();
     canvas.addNodeAt(NodeKind::RateCell, {300, 300});
@@ -494,10 +502,9 @@ TEST_CASE("Workbench: the inspector edits a selected wire and renames a node", "
 }
 
 TEST_CASE("Workbench: the patch's own fields, and edits while the owner refreshes from onChange", "[workbench]") {
-    PatchDocument doc;
-    doc.newFromTemplate(PatchDocument::Template::passThrough);
-    WorkbenchPanel panel(doc);
-    panel.setSize(1200, 800);
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
     // The owner updates the panel synchronously on every change: a control's own callback then
     // rebuilds the inspector (the old rows must outlive their callback).
     doc.onChange = [&] { panel.documentChanged(); };
@@ -547,10 +554,9 @@ TEST_CASE("Workbench: the patch's own fields, and edits while the owner refreshe
 }
 
 TEST_CASE("Workbench: Rename... asks for the id in a dialog (inside the panel); a taken id asks again", "[workbench]") {
-    PatchDocument doc;
-    doc.newFromTemplate(PatchDocument::Template::passThrough);
-    WorkbenchPanel panel(doc);
-    panel.setSize(1200, 800);
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
     auto& canvas = panel.canvas();
     canvas.addNodeAt(NodeKind::LeakyNoiseCell, {300, 300});
     const auto id = canvas.selectedNodes().at(0);
