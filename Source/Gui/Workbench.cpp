@@ -522,6 +522,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
     }
 
     // Boxes.
+    const auto hot = drag_ == Drag::wire ? portAt(rubberEnd_, 10.0f) : PortHit{};   // the input a release would wire
     for (int i = 0; i < n; ++i) {
         const auto r = modelBounds(i);
         const auto kind = doc_.nodeKind(i);
@@ -545,9 +546,8 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         g.setFont(juce::Font(11.5f));
         for (const auto& p : ports) {
             const auto c = modelPort(i, p.name, p.output);
-            const bool hot = drag_ == Drag::wire && !p.output && portAt(rubberEnd_, 10.0f).node == i &&
-                             portAt(rubberEnd_, 10.0f).comp == p.name;
-            g.setColour(hot ? colours::meterOk : p.output ? colours::positive : colours::accent);
+            const bool target = !p.output && !hot.output && hot.node == i && hot.comp == p.name;
+            g.setColour(target ? colours::meterOk : p.output ? colours::positive : colours::accent);
             g.fillEllipse(c.x - 4.0f, c.y - 4.0f, 8.0f, 8.0f);
             g.setColour(colours::background);
             g.drawEllipse(c.x - 4.0f, c.y - 4.0f, 8.0f, 8.0f, 1.0f);
