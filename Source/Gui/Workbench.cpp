@@ -1037,6 +1037,12 @@ void WorkbenchInspector::addRow(const juce::String& label, std::unique_ptr<juce:
 }
 
 void WorkbenchInspector::rebuild() {
+    // Keyboard focus stays on the same control (by its ID) across the rebuild.
+    juce::String focused;
+    if (auto* f = juce::Component::getCurrentlyFocusedComponent(); f != nullptr && isParentOf(f)) {
+        for (auto* c = f; c != nullptr && c != this && focused.isEmpty(); c = c->getParentComponent())
+            focused = c->getComponentID();
+    }
     // The old rows may be running the callback that changed the document (a ComboBox's
     // onChange when the owner refreshes from PatchDocument::onChange): hide them now, delete
     // them later, outside any of their callbacks.
@@ -1074,6 +1080,8 @@ void WorkbenchInspector::rebuild() {
     issues_.setVisible(!issues.empty());
     resized();
     repaint();
+    if (focused.isNotEmpty())
+        if (auto* c = control(focused)) c->grabKeyboardFocus();
 }
 
 void WorkbenchInspector::resized() {

@@ -281,6 +281,23 @@ TEST_CASE("Workbench: selection, delete, copy, paste, duplicate and select all b
     click(canvas, canvas.nodeBounds(doc.nodeIndex(b)).getTopLeft().translated(30, 8), juce::ModifierKeys::shiftModifier);
     CHECK(canvas.selectedNodes() == std::vector<std::string>{a});
 
+    // Dragging one of two selected nodes moves both, as one undo step.
+    {
+        click(canvas, canvas.nodeBounds(doc.nodeIndex(b)).getTopLeft().translated(30, 8), juce::ModifierKeys::shiftModifier);
+        REQUIRE(canvas.selectedNodes().size() == 2);
+        const auto pa = doc.nodePosition(doc.nodeIndex(a)), pb = doc.nodePosition(doc.nodeIndex(b));
+        const auto grab = canvas.nodeBounds(doc.nodeIndex(a)).getTopLeft().translated(30, 8);
+        drag(canvas, grab, grab.translated(-40, 25));
+        const auto d = juce::Point<float>(-40, 25) / canvas.scale();
+        CHECK(doc.nodePosition(doc.nodeIndex(a)) == pa + d);
+        CHECK(doc.nodePosition(doc.nodeIndex(b)) == pb + d);
+        CHECK(key(canvas, 'z', cmd));
+        CHECK(doc.nodePosition(doc.nodeIndex(a)) == pa);
+        CHECK(doc.nodePosition(doc.nodeIndex(b)) == pb);
+        click(canvas, canvas.nodeBounds(doc.nodeIndex(b)).getTopLeft().translated(30, 8), juce::ModifierKeys::shiftModifier);
+        CHECK(canvas.selectedNodes() == std::vector<std::string>{a});
+    }
+
     // Click on a wire selects it; Delete removes it.
     {
         const auto p0 = canvas.portPosition(doc.nodeIndex(a), "zF", true);
