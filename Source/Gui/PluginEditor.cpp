@@ -316,10 +316,7 @@ PluginEditor::~PluginEditor() {
     setLookAndFeel(nullptr);
 }
 
-juce::File PluginEditor::userPatchFolder() const {
-    return juce::File::getSpecialLocation(juce::File::userApplicationDataDirectory)
-        .getChildFile("GradedCells").getChildFile("Patches");
-}
+juce::File PluginEditor::userPatchFolder() const { return plugin::UserPatchLibrary::defaultFolder(); }
 
 ParamControl* PluginEditor::controlFor(HostParam param) noexcept {
     for (auto& c : nodeControls_)
@@ -336,17 +333,18 @@ void PluginEditor::rebuildPatchList() {
     patchBox_.addSectionHeading("Factory");
     const auto names = plugin::GradedCellsProcessor::factoryPatchNames();
     for (int i = 0; i < names.size(); ++i) patchBox_.addItem(names[i], i + 1);
-    userPatches_.clear();
     const auto folder = userPatchFolder();
-    if (folder.isDirectory()) {
-        userPatches_ = folder.findChildFiles(juce::File::findFiles, false, "*.json");
-        userPatches_.sort();
-    }
+    userPatches_ = plugin::UserPatchLibrary(folder).scan();
     patchBox_.addSectionHeading("User (" + folder.getFullPathName() + ")");
-    if (userPatches_.isEmpty()) patchBox_.addItem("(no .json patches in the folder)", 999);
+    if (userPatches_.empty()) patchBox_.addItem("(no .json patches in the folder)", 999);
     patchBox_.setItemEnabled(999, false);
-    for (int i = 0; i < userPatches_.size(); ++i)
-        patchBox_.addItem(userPatches_[i].getFileNameWithoutExtension(), 1000 + i);
+    // listed by their names; a name two files share also shows its file name
+    for (size_t i = 0; i < userPatches_.size(); ++i) {
+        const auto& e = userPatches_[i];
+        const bool shared = (i > 0 && userPatches_[i - 1].name.equalsIgnoreCase(e.name))
+                            || (i + 1 < userPatches_.size() && userPatches_[i + 1].name.equalsIgnoreCase(e.name));
+        patchBox_.addItem(shared ? e.name + " (" + e.file.getFileName() + ")" : e.name, 1000 + int(i));
+    }
     shownVersion_ = 0;
     syncPatch(true);
 }
@@ -356,10 +354,11 @@ void PluginEditor::patchChosen() {
     if (id >= 1 && id < 999) {
         loadError_.clear();
         processor_.selectFactoryPatch(id - 1);
-    } else if (id >= 1000 && id - 1000 < userPatches_.size()) {
+    } else if (id >= 1000 && id - 1000 < int(userPatches_.size())) {
         juce::String error;
-        if (!processor_.loadUserPatchFile(userPatches_[id - 1000], error)) {
-            loadError_ = "Could not load " + userPatches_[id - 1000].getFileName() + ": " + error.replace("\n", "; ");
+        const auto& file = userPatches_[size_t(id - 1000)].file;
+        if (!processor_.loadUserPatchFile(file, error)) {
+            loadError_ = "Could not load " + file.getFileName() + ": " + error.replace("\n", "; ");
             // the selector shows the patch still running (so choosing the file again retries)
             showRunningPatchInBox();
             syncStatus();
@@ -393,8 +392,8 @@ void PluginEditor::showRunningPatchInBox() {
     if (!sel.user) patchBox_.setSelectedId(sel.factoryIndex + 1, juce::dontSendNotification);
     else {
         int id = 0;
-        for (int i = 0; i < userPatches_.size(); ++i)
-            if (userPatches_[i].getFileNameWithoutExtension() == juce::String(sel.name)) id = 1000 + i;
+        for (size_t i = 0; i < userPatches_.size() && id == 0; ++i)
+            if (userPatches_[i].name == juce::String::fromUTF8(sel.name.c_str())) id = 1000 + int(i);
         if (id) patchBox_.setSelectedId(id, juce::dontSendNotification);
         else patchBox_.setText(juce::String(sel.name), juce::dontSendNotification);
     }

@@ -7,6 +7,8 @@
 #include "Theme.h"
 #include "WeightsView.h"
 
+#include "../Plugin/UserPatchLibrary.h"
+
 #include <Graph/HostParams.h>
 #include <Graph/Patch.h>
 
@@ -144,7 +146,7 @@ private:
 
     std::shared_ptr<const Patch> patch_;   ///< the processor's parsed patch, shared
     std::uint64_t shownVersion_ = 0;       ///< PatchSelection::version shown (0: none)
-    juce::Array<juce::File> userPatches_;
+    std::vector<plugin::UserPatchEntry> userPatches_;   ///< the user folder, by name
     std::unique_ptr<juce::FileChooser> chooser_;
     Telemetry snapshot_;
     int snapshots_ = 0;

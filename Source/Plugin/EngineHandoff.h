@@ -50,6 +50,25 @@ public:
         return next == none() ? nullptr : next;
     }
 
+    /** Audio thread: like acquire(), but the replaced object stays the caller's (to finish
+        with, e.g. a crossfade) until it hands it to retire(). */
+    T* swapIn(T* current) noexcept {
+        if (pending_.load(std::memory_order_acquire) == nullptr) return current;
+        T* next = pending_.exchange(nullptr, std::memory_order_acq_rel);
+        if (next == nullptr) return current;
+        return next == none() ? nullptr : next;
+    }
+    /** Audio thread: parks `p` for collect(); false when every slot is full (try again later). */
+    bool retire(T* p) noexcept {
+        if (p == nullptr) return true;
+        for (auto& s : retired_)
+            if (s.load(std::memory_order_acquire) == nullptr) {
+                s.store(p, std::memory_order_release);
+                return true;
+            }
+        return false;
+    }
+
     /** Non-audio thread: deletes whatever the audio thread retired. */
     int collect() {
         std::lock_guard<std::mutex> lock(collectLock_);

@@ -5,6 +5,8 @@
 
 #include <Limits.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cfloat>
 #include <chrono>
 #include <thread>
@@ -87,6 +89,7 @@ GradedCellsProcessor::~GradedCellsProcessor() {
     apvts_.removeParameterListener(parameterId(HostParam::patch), this);
     std::lock_guard<std::mutex> lock(buildMutex_); // and any build in flight elsewhere
     latestEngine_ = nullptr;
+    dropFadingEngine();
     delete engine_;
     engine_ = nullptr;
 }
@@ -236,8 +239,12 @@ void GradedCellsProcessor::prepareToPlay(double sampleRate, int maximumExpectedS
         latestEngine_ = nullptr;
         delete handoff_.takePending();
         handoff_.collect();
+        dropFadingEngine();
         delete engine_;
         engine_ = nullptr;
+        fadeSamples_ = juce::jmax(1, static_cast<int>(sampleRate * kSwapFadeMs / 1000.0));
+        fadeScratch_.setSize(juce::jmax(getTotalNumInputChannels(), getTotalNumOutputChannels(), 1),
+                             juce::jmax(1, maximumExpectedSamplesPerBlock));
 
         cache_.read(controls_);
         // The selection stays whatever happens: a patch that cannot run here runs dry and says why.
@@ -270,12 +277,68 @@ void GradedCellsProcessor::releaseResources() {
     latestEngine_ = nullptr;
     delete handoff_.takePending();
     handoff_.collect();
+    dropFadingEngine();
     delete engine_;
     engine_ = nullptr;
 }
 
 void GradedCellsProcessor::reset() {
     if (engine_ != nullptr) engine_->reset();
+    // A reset ends a crossfade, and a swap the next block takes is not faded: from a reset on
+    // the output is the new engine's alone (as if it had been built by prepareToPlay).
+    fadeEnd_ = fadePos_;
+    hardSwap_ = true;
+}
+
+void GradedCellsProcessor::dropFadingEngine() noexcept {
+    delete fadingOut_;
+    fadingOut_ = nullptr;
+    fadePos_ = fadeStart_ = fadeEnd_ = 0;
+}
+
+void GradedCellsProcessor::acquireEngine() noexcept {
+    // A finished crossfade: the old engine goes to the retire slots (kept while they are full).
+    if (fadingOut_ != nullptr && fadePos_ >= fadeEnd_ && handoff_.retire(fadingOut_)) fadingOut_ = nullptr;
+    if (fadingOut_ != nullptr || !handoff_.hasPending()) return; // one swap at a time
+    Engine* next = handoff_.swapIn(engine_);
+    if (next == engine_) return;
+    monitor_.engineSwaps.fetch_add(1, std::memory_order_relaxed);
+    if (engine_ != nullptr) {
+        fadingOut_ = engine_;
+        fadePos_ = 0;
+        // (an engine that has not run yet has nothing to fade from)
+        if (next != nullptr && !hardSwap_ && engine_->stepCount() > 0) {
+            fadingOut_->setTelemetryRing(nullptr); // the editor follows the new engine only
+            fadeStart_ = next->latencySamples();   // the new engine is silent that long
+            fadeEnd_ = fadeStart_ + fadeSamples_;
+            monitor_.crossfades.fetch_add(1, std::memory_order_relaxed);
+        } else {
+            fadeStart_ = fadeEnd_ = 0;  // to dry (the patch cannot run here) or after a reset: at once
+            if (handoff_.retire(fadingOut_)) fadingOut_ = nullptr;
+        }
+    }
+    engine_ = next;
+}
+
+void GradedCellsProcessor::mixFadingEngine(juce::AudioBuffer<float>& buffer, int channels, int numSamples) noexcept {
+    if (fadingOut_ == nullptr || fadePos_ >= fadeEnd_) return;
+    if (numSamples > fadeScratch_.getNumSamples() || channels > fadeScratch_.getNumChannels()) {
+        fadeEnd_ = fadePos_; // a block larger than prepared: no room for the copy, switch at once
+        return;
+    }
+    fadingOut_->setControls(controls_);
+    fadingOut_->process(fadeScratch_.getArrayOfWritePointers(), juce::jmin(channels, fadingOut_->config().numChannels),
+                        numSamples);
+    const float span = static_cast<float>(fadeEnd_ - fadeStart_);
+    for (int ch = 0; ch < channels; ++ch) {
+        float* out = buffer.getWritePointer(ch);
+        const float* old = fadeScratch_.getReadPointer(ch);
+        for (int i = 0; i < numSamples; ++i) {
+            const float g = juce::jlimit(0.f, 1.f, static_cast<float>(fadePos_ + i - fadeStart_) / span);
+            out[i] = g * out[i] + (1.f - g) * old[i];
+        }
+    }
+    fadePos_ += numSamples;
 }
 
 bool GradedCellsProcessor::isBusesLayoutSupported(const BusesLayout& layouts) const {
@@ -375,11 +438,8 @@ void GradedCellsProcessor::processWithinSeqlock(juce::AudioBuffer<float>& buffer
     for (int ch = getTotalNumInputChannels(); ch < buffer.getNumChannels(); ++ch)
         buffer.clear(ch, 0, numSamples);
 
-    Engine* next = handoff_.acquire(engine_);
-    if (next != engine_) {
-        engine_ = next;
-        monitor_.engineSwaps.fetch_add(1, std::memory_order_relaxed);
-    }
+    acquireEngine();
+    hardSwap_ = false;
     // MIDI learn and OSC, lock-free: mapped CCs move parameters (even while running dry),
     // OSC events reach the engine (see MidiLearn.h, OscControl.h).
     midiLearn_.process(midi, reservedCcs(), overrides_);
@@ -407,7 +467,13 @@ void GradedCellsProcessor::processWithinSeqlock(juce::AudioBuffer<float>& buffer
     engine_->setControls(controls_); // learn, learnRate and the resetWeights edge act in the engine
     handleMidi(midi, numSamples);
     const int engineChannels = juce::jmin(numChannels, engine_->config().numChannels);
+    const bool fading = fadingOut_ != nullptr && fadePos_ < fadeEnd_ && numSamples <= fadeScratch_.getNumSamples()
+                        && numChannels <= fadeScratch_.getNumChannels();
+    if (fading) // the old engine hears the same input (copied before the new one overwrites it)
+        for (int ch = 0; ch < numChannels; ++ch) fadeScratch_.copyFrom(ch, 0, buffer, ch, 0, numSamples);
     engine_->process(buffer.getArrayOfWritePointers(), engineChannels, numSamples);
+    if (fading) mixFadingEngine(buffer, numChannels, numSamples);
+    else if (fadingOut_ != nullptr) fadeEnd_ = fadePos_;
     // A last guard that should never fire: counted so tests and the soak can prove it.
     int bad = 0;
     for (int ch = 0; ch < numChannels; ++ch) bad += sanitise(buffer.getWritePointer(ch), numSamples);
@@ -481,6 +547,33 @@ bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::Stri
     }
     s.name = s.patch->name.empty() ? std::string("User patch") : s.patch->name;
     return selectUserPatch(std::move(s), error);
+}
+
+namespace {
+/** A patch's JSON without the editor's node positions (null: not a JSON object). */
+nlohmann::json withoutLayout(const std::string& text) {
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return nullptr;
+    if (doc.contains("nodes") && doc["nodes"].is_array())
+        for (auto& n : doc["nodes"])
+            if (n.is_object()) n.erase("at");
+    return doc;
+}
+} // namespace
+
+bool GradedCellsProcessor::updateUserPatchLayout(const std::string& json) {
+    if (json.size() > limits::kMaxPatchBytes) return false;
+    std::lock_guard<std::mutex> lock(buildMutex_);
+    if (!selection_.user || selection_.userJson == json) return selection_.user;
+    const auto now = withoutLayout(selection_.userJson);
+    if (now.is_null() || now != withoutLayout(json)) return false;
+    // The same engine: only the text (and so the content hash weights are tied to) changes.
+    const auto oldHash = contentHash(selection_);
+    selection_.userJson = json;
+    const auto newHash = contentHash(selection_);
+    if (latestHash_ == oldHash) latestHash_ = newHash;
+    if (pendingWeights_ && pendingWeights_->hash == oldHash) pendingWeights_->hash = newHash;
+    return true;
 }
 
 bool GradedCellsProcessor::selectUserPatch(PatchSelection s, juce::String& error) {

@@ -99,6 +99,11 @@ public:
         false and puts a one-line reason in `error`. */
     bool loadUserPatchFile(const juce::File& file, juce::String& error);
     bool loadUserPatchJson(const std::string& json, juce::String& error);
+    /** The running user patch's text replaced by `json` when the two differ only in the
+        editor's node positions ("at"): nothing is rebuilt (the cells and weights go on), the
+        state saves the new text. False (nothing changed) when they differ in anything else,
+        or a factory patch runs: load it instead. */
+    bool updateUserPatchLayout(const std::string& json);
     /** Selects a factory patch (also moves the `patch` parameter). */
     void selectFactoryPatch(int index);
     PatchSelection currentPatch() const;
@@ -198,6 +203,7 @@ public:
         std::atomic<int> cellResets{0};
         std::atomic<int> nonFiniteOutputs{0};   ///< engine outputs the last guard replaced by 0 (stays 0)
         std::atomic<int> engineSwaps{0};
+        std::atomic<int> crossfades{0};          ///< engine swaps that crossfaded from the replaced engine
         std::atomic<int> weightResets{0};       ///< resetWeights edges (parameter or CC) seen
     };
     const Monitor& monitor() const noexcept { return monitor_; }
@@ -290,6 +296,21 @@ private:
     int lastEpisodeCcNumber_ = kDefaultEpisodeCc;
     std::atomic<int> latencyOfRunningEngine_{0}; ///< audio thread -> LatencySync (0: no engine)
 
+    /** Audio thread: the engine a swap replaced, still running for a crossfade into the new
+        one (so a patch change or a workbench edit never drops out): the new engine's output
+        fades in over kSwapFadeMs once its latency has passed. Then it is retired. */
+    Engine* fadingOut_ = nullptr;
+    int fadePos_ = 0, fadeStart_ = 0, fadeEnd_ = 0;  ///< audio thread: samples since the swap, fade window
+    int fadeSamples_ = 960;                          ///< set by prepareToPlay (audio stopped)
+    bool hardSwap_ = false;                          ///< audio thread: set by reset(): the next block's swap is not faded
+    juce::AudioBuffer<float> fadeScratch_;           ///< the old engine's copy of the input (sized at prepare)
+    static constexpr double kSwapFadeMs = 20.0;
+    /** Audio thread: swaps in a pending engine (crossfading from the current one). */
+    void acquireEngine() noexcept;
+    /** Audio thread: runs the fading-out engine on a copy of the input and mixes it in. */
+    void mixFadingEngine(juce::AudioBuffer<float>& buffer, int channels, int numSamples) noexcept;
+    /** Audio stopped (prepare, release, destruction): the fading engine is deleted. */
+    void dropFadingEngine() noexcept;
     Handoff<Engine> handoff_;
     TelemetryRing telemetry_;         ///< every engine's snapshots -> the GUI (one queue, outlives engines)
     std::atomic<int> editorWidth_{0}, editorHeight_{0};

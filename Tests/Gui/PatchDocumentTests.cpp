@@ -509,6 +509,17 @@ TEST_CASE("templates: empty is invalid at the patch level, the others are valid 
 
     auto engine = Engine::create(patch, {48000.0, 2, 64});
     REQUIRE(engine);
+    auto weights = [&](const char* node, int rows) {
+        std::vector<float> all;
+        for (int r = 0; r < rows; ++r) {
+            const auto row = engine->probe(node, "weights", r);
+            all.insert(all.end(), row.begin(), row.end());
+        }
+        return all;
+    };
+    const auto w1 = weights("W1", 8), w2 = weights("W2", 4);
+    REQUIRE(w1.size() == 8 * 16);
+    REQUIRE(w2.size() == 4 * 8);
     std::mt19937 rng(3);
     std::uniform_real_distribution<float> u(-0.3f, 0.3f);
     std::vector<std::vector<float>> sig(2, std::vector<float>(48000));
@@ -527,4 +538,61 @@ TEST_CASE("templates: empty is invalid at the patch level, the others are valid 
         }
     CHECK(finite);
     CHECK(energy > 1e-3);
+    // both dictionaries learned
+    const auto w1After = weights("W1", 8), w2After = weights("W2", 4);
+    double moved1 = 0, moved2 = 0;
+    for (size_t k = 0; k < w1.size(); ++k) moved1 += std::fabs(w1After[k] - w1[k]);
+    for (size_t k = 0; k < w2.size(); ++k) moved2 += std::fabs(w2After[k] - w2[k]);
+    INFO("W1 moved " << moved1 << ", W2 moved " << moved2);
+    CHECK(moved1 > 1.0);
+    CHECK(moved2 > 0.1);
+    for (float x : w1After) CHECK(std::isfinite(x));
+}
+
+TEST_CASE("wire fields, a wire id its bindings follow, moving a selection in one step, the patch's own fields", "[doc]") {
+    PatchDocument d;
+    std::string error;
+    REQUIRE(d.loadJson(factoryJson("Timbre Learner"), false, error));
+    const int hear = 10;
+    REQUIRE(d.doc()["wires"][hear]["id"] == "hear");
+    REQUIRE(d.setWireField(hear, "id", "listenToIt"));
+    int onWire = 0;
+    for (const auto& b : d.doc()["bindings"])
+        if (b.contains("wire")) {
+            CHECK(b["wire"] == "listenToIt");
+            ++onWire;
+        }
+    CHECK(onWire == 2);
+    INFO(dumpIssues(d));
+    CHECK(d.valid());
+    REQUIRE(d.setWireField(hear, "gain", 200));
+    CHECK(d.doc()["wires"][hear]["gain"] == 200);
+    REQUIRE(d.setWireField(hear, "comment", nullptr));
+    CHECK_FALSE(d.doc()["wires"][hear].contains("comment"));
+    CHECK_FALSE(d.setWireField(hear, "colour", 1));
+    CHECK_FALSE(d.setWireField(99, "gain", 1));
+    REQUIRE(d.setWireField(0, "delay", "soon"));
+    CHECK(d.issuesOf(DocIssue::Target::wire, 0).size() == 1);
+    REQUIRE(d.undo());
+    CHECK(d.valid());
+
+    const json before = d.doc();
+    REQUIRE(d.moveNodes({"in", "cause", "nobody"}, 5.f, -5.f));
+    CHECK(at(d, "in") == json::array({45, 35}));
+    CHECK(at(d, "cause") == json::array({245, 35}));
+    CHECK(at(d, "dict") == json::array({440, 40}));
+    CHECK_FALSE(d.moveNodes({"nobody"}, 5.f, 5.f));
+    REQUIRE(d.undo());
+    CHECK(d.doc() == before);
+
+    REQUIRE(d.setName("Mine"));
+    CHECK(d.name() == "Mine");
+    REQUIRE(d.setDescription(""));
+    CHECK_FALSE(d.doc().contains("description"));
+    REQUIRE(d.setLearning(nullptr));
+    CHECK_FALSE(d.doc().contains("learning"));
+    REQUIRE(d.setLearning(json::parse(R"({"settle": 0})")));
+    REQUIRE(d.issues().size() == 1);
+    CHECK(d.issues()[0].target == DocIssue::Target::patch);
+    CHECK(d.issues()[0].path.rfind("/learning", 0) == 0);
 }

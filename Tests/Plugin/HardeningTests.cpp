@@ -302,7 +302,7 @@ TEST_CASE("a patch parameter move builds at once on the message thread, and via 
         pumpMessages(10);
     }
     CHECK(proc.currentPatch().factoryIndex == 1);
-    process(proc, 2, 1024, 256);
+    process(proc, 2, 4096, 256); // (a swap waits for the crossfade of the one before: ~22 ms)
     pumpMessages(50);
     CHECK(proc.monitor().engineSwaps.load() >= 2);
     CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
