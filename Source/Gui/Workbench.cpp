@@ -192,6 +192,11 @@ WorkbenchCanvas::WorkbenchCanvas(PatchDocument& doc) : doc_(doc) {
     setOpaque(true);
 }
 
+WorkbenchCanvas::~WorkbenchCanvas() {
+    // An open Rename dialog must not stay modal (it would block the next editor's clicks).
+    if (renameDialog_ != nullptr) renameDialog_->exitModalState(0);
+}
+
 std::vector<std::string> WorkbenchCanvas::selectedNodes() const {
     std::vector<std::string> out;
     for (const auto& id : selected_)
@@ -888,6 +893,7 @@ void WorkbenchCanvas::askRename(const std::string& id, const juce::String& probl
     auto* dialog = new RenameDialog("New id for '" + str(id) + "' (wires and bindings follow):", problem, str(id));
     top->addAndMakeVisible(dialog);
     dialog->setCentrePosition(top->getLocalBounds().getCentre());
+    renameDialog_ = dialog;
     juce::Component::SafePointer<WorkbenchCanvas> safe(this);
     juce::Component::SafePointer<RenameDialog> window(dialog);
     dialog->enterModalState(true, juce::ModalCallbackFunction::create([safe, window, id](int result) {

@@ -23,6 +23,7 @@ namespace graded::gui {
 class WorkbenchCanvas : public juce::Component, public juce::TooltipClient {
 public:
     explicit WorkbenchCanvas(PatchDocument& doc);
+    ~WorkbenchCanvas() override;
 
     // ---- selection ----
     std::vector<std::string> selectedNodes() const;
@@ -121,6 +122,7 @@ private:
     PortHit wireFrom_;
     juce::Point<float> rubberEnd_{0, 0};
     juce::Point<float> mouse_{-1000, -1000};
+    juce::Component::SafePointer<juce::Component> renameDialog_;
     std::string shiftToggle_;             ///< shift-clicked selected node: deselected on mouseUp unless dragged
 };
 

@@ -255,6 +255,13 @@ TEST_CASE("Workbench: build a valid patch with the mouse, edit it, undo to the e
     }
     CHECK(doc.doc() == final);
     CHECK(doc.valid());
+    graded::gui::GradedLookAndFeel laf;
+    panel.setLookAndFeel(&laf);
+    canvas.selectNodes({rate});
+    pump();
+    panel.inspector().refresh();
+    snapshot(panel, "workbench-built.png");
+    panel.setLookAndFeel(nullptr);
 }
 
 TEST_CASE("Workbench: selection, delete, copy, paste, duplicate and select all by keys", "[workbench]") {
@@ -615,4 +622,12 @@ TEST_CASE("Workbench: Rename... asks for the id in a dialog (inside the panel); 
     pump();
     CHECK(juce::Component::getCurrentlyModalComponent() == nullptr);
     CHECK(doc.nodeIndex("noise") >= 0);
+
+    // The panel closes (the editor goes away) with the dialog open: it is no longer modal.
+    canvas.askRename("noise");
+    pump();
+    REQUIRE(juce::Component::getCurrentlyModalComponent() != nullptr);
+    bench.panel.reset();
+    pump();
+    CHECK(juce::Component::getCurrentlyModalComponent() == nullptr);
 }
