@@ -599,7 +599,6 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
 
 void WorkbenchCanvas::mouseDown(const juce::MouseEvent& e) {
     grabKeyboardFocus();
-    mouse_ = e.position;
     shiftToggle_.clear();
     dragMove_ = {};
     if (e.mods.isPopupMenu()) {
@@ -657,7 +656,6 @@ void WorkbenchCanvas::mouseDown(const juce::MouseEvent& e) {
 }
 
 void WorkbenchCanvas::mouseDrag(const juce::MouseEvent& e) {
-    mouse_ = e.position;
     const auto d = e.position - e.mouseDownPosition;
     switch (drag_) {
         case Drag::nodes:
@@ -675,7 +673,6 @@ void WorkbenchCanvas::mouseDrag(const juce::MouseEvent& e) {
 }
 
 void WorkbenchCanvas::mouseUp(const juce::MouseEvent& e) {
-    mouse_ = e.position;
     const auto mode = drag_;
     drag_ = Drag::none;
     if (mode == Drag::nodes) {
@@ -704,10 +701,6 @@ void WorkbenchCanvas::mouseUp(const juce::MouseEvent& e) {
         }
         repaint();
     }
-}
-
-void WorkbenchCanvas::mouseMove(const juce::MouseEvent& e) {
-    mouse_ = e.position;
 }
 
 void WorkbenchCanvas::mouseWheelMove(const juce::MouseEvent& e, const juce::MouseWheelDetails& wheel) {

@@ -76,7 +76,6 @@ public:
     void mouseDown(const juce::MouseEvent&) override;
     void mouseDrag(const juce::MouseEvent&) override;
     void mouseUp(const juce::MouseEvent&) override;
-    void mouseMove(const juce::MouseEvent&) override;
     void mouseWheelMove(const juce::MouseEvent&, const juce::MouseWheelDetails&) override;
     bool keyPressed(const juce::KeyPress&) override;
     juce::String getTooltip() override;
@@ -121,7 +120,6 @@ private:
     juce::Point<float> panStart_{0, 0};
     PortHit wireFrom_;
     juce::Point<float> rubberEnd_{0, 0};
-    juce::Point<float> mouse_{-1000, -1000};
     juce::Component::SafePointer<juce::Component> renameDialog_;
     std::string shiftToggle_;             ///< shift-clicked selected node: deselected on mouseUp unless dragged
 };
