@@ -135,7 +135,8 @@ public:
     /** What to show: nodes (the first is edited) or a wire (index) or, both empty, the patch. */
     void setSelection(const std::vector<std::string>& nodes, int wire);
     /** Rebuilds the rows when the document or the selection changed (not while a slider is
-        being dragged). Safe to call any time outside the inspector's own callbacks. */
+        being dragged). Safe to call any time, also from PatchDocument::onChange while one
+        of the inspector's controls is committing (replaced rows are deleted asynchronously). */
     void refresh();
     /** A generated control by its component ID ("field:tau_m", "bind:tau_m", "wire:gain", ...). */
     juce::Component* control(const juce::String& componentID) const;
