@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
-#include <sstream>
+#include <map>
 
 namespace graded::gui {
 
@@ -190,6 +190,11 @@ std::unique_ptr<juce::TextEditor> makeTextField(const juce::String& id, const ju
 WorkbenchCanvas::WorkbenchCanvas(PatchDocument& doc) : doc_(doc) {
     setWantsKeyboardFocus(true);
     setOpaque(true);
+}
+
+WorkbenchCanvas::~WorkbenchCanvas() {
+    // An open Rename dialog must not stay modal (it would block the next editor's clicks).
+    if (renameDialog_ != nullptr) renameDialog_->exitModalState(0);
 }
 
 std::vector<std::string> WorkbenchCanvas::selectedNodes() const {
@@ -522,6 +527,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
     }
 
     // Boxes.
+    const auto hot = drag_ == Drag::wire ? portAt(rubberEnd_, 10.0f) : PortHit{};   // the input a release would wire
     for (int i = 0; i < n; ++i) {
         const auto r = modelBounds(i);
         const auto kind = doc_.nodeKind(i);
@@ -545,9 +551,8 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         g.setFont(juce::Font(11.5f));
         for (const auto& p : ports) {
             const auto c = modelPort(i, p.name, p.output);
-            const bool hot = drag_ == Drag::wire && !p.output && portAt(rubberEnd_, 10.0f).node == i &&
-                             portAt(rubberEnd_, 10.0f).comp == p.name;
-            g.setColour(hot ? colours::meterOk : p.output ? colours::positive : colours::accent);
+            const bool target = !p.output && !hot.output && hot.node == i && hot.comp == p.name;
+            g.setColour(target ? colours::meterOk : p.output ? colours::positive : colours::accent);
             g.fillEllipse(c.x - 4.0f, c.y - 4.0f, 8.0f, 8.0f);
             g.setColour(colours::background);
             g.drawEllipse(c.x - 4.0f, c.y - 4.0f, 8.0f, 8.0f, 1.0f);
@@ -594,7 +599,6 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
 
 void WorkbenchCanvas::mouseDown(const juce::MouseEvent& e) {
     grabKeyboardFocus();
-    mouse_ = e.position;
     shiftToggle_.clear();
     dragMove_ = {};
     if (e.mods.isPopupMenu()) {
@@ -652,7 +656,6 @@ void WorkbenchCanvas::mouseDown(const juce::MouseEvent& e) {
 }
 
 void WorkbenchCanvas::mouseDrag(const juce::MouseEvent& e) {
-    mouse_ = e.position;
     const auto d = e.position - e.mouseDownPosition;
     switch (drag_) {
         case Drag::nodes:
@@ -670,7 +673,6 @@ void WorkbenchCanvas::mouseDrag(const juce::MouseEvent& e) {
 }
 
 void WorkbenchCanvas::mouseUp(const juce::MouseEvent& e) {
-    mouse_ = e.position;
     const auto mode = drag_;
     drag_ = Drag::none;
     if (mode == Drag::nodes) {
@@ -699,10 +701,6 @@ void WorkbenchCanvas::mouseUp(const juce::MouseEvent& e) {
         }
         repaint();
     }
-}
-
-void WorkbenchCanvas::mouseMove(const juce::MouseEvent& e) {
-    mouse_ = e.position;
 }
 
 void WorkbenchCanvas::mouseWheelMove(const juce::MouseEvent& e, const juce::MouseWheelDetails& wheel) {
@@ -793,10 +791,9 @@ void WorkbenchCanvas::selectAll() {
 }
 
 void WorkbenchCanvas::showCanvasMenu(juce::Point<float> p) {
-    juce::PopupMenu add;
-    for (int k = 0; k < kNumNodeKinds; ++k) add.addItem(100 + k, str(kNodeKindNames[k]));
     juce::PopupMenu menu;
-    menu.addSubMenu("Add node", add);
+    menu.addSectionHeader("Add node");
+    for (int k = 0; k < kNumNodeKinds; ++k) menu.addItem(100 + k, str(kNodeKindNames[k]));
     menu.addSeparator();
     menu.addItem(1, "Paste", !clipboard_.empty());
     menu.addItem(2, "Select all", !doc_.nodeIds().empty());
@@ -829,29 +826,86 @@ void WorkbenchCanvas::showNodeMenu(int node) {
                        });
 }
 
-void WorkbenchCanvas::askRename(const std::string& id) {
+namespace {
+
+/** A small modal dialog inside the editor (no window of its own: plugin hosts handle that
+    best): a prompt, a problem line, a text field, Rename and Cancel. Ends its modal state with
+    1 (Rename, Return) or 0 (Cancel, Escape); the modal manager deletes it afterwards. */
+class RenameDialog : public juce::Component {
+public:
+    RenameDialog(const juce::String& prompt, const juce::String& problem, const juce::String& text) {
+        setComponentID("rename");
+        prompt_.setText(prompt, juce::dontSendNotification);
+        prompt_.setColour(juce::Label::textColourId, colours::text);
+        problem_.setText(problem, juce::dontSendNotification);
+        problem_.setComponentID("rename:problem");
+        problem_.setColour(juce::Label::textColourId, kIssue);
+        editor_.setComponentID("rename:id");
+        styleEditor(editor_);
+        editor_.setText(text, juce::dontSendNotification);
+        editor_.onReturnKey = [this] { exitModalState(1); };
+        editor_.onEscapeKey = [this] { exitModalState(0); };
+        ok_.onClick = [this] { exitModalState(1); };
+        cancel_.onClick = [this] { exitModalState(0); };
+        for (juce::Component* c : {static_cast<juce::Component*>(&prompt_), static_cast<juce::Component*>(&problem_),
+                                   static_cast<juce::Component*>(&editor_), static_cast<juce::Component*>(&ok_),
+                                   static_cast<juce::Component*>(&cancel_)})
+            addAndMakeVisible(*c);
+        setSize(360, problem.isEmpty() ? 116 : 150);
+    }
+    juce::String text() const { return editor_.getText(); }
+    void paint(juce::Graphics& g) override {
+        g.fillAll(colours::panel);
+        g.setColour(colours::accent);
+        g.drawRect(getLocalBounds(), 2);
+    }
+    void resized() override {
+        auto r = getLocalBounds().reduced(12, 10);
+        prompt_.setBounds(r.removeFromTop(24));
+        if (problem_.getText().isNotEmpty()) problem_.setBounds(r.removeFromTop(34));
+        editor_.setBounds(r.removeFromTop(26));
+        r.removeFromTop(8);
+        auto buttons = r.removeFromTop(26);
+        cancel_.setBounds(buttons.removeFromRight(80));
+        buttons.removeFromRight(8);
+        ok_.setBounds(buttons.removeFromRight(80));
+    }
+    void parentHierarchyChanged() override { editor_.grabKeyboardFocus(); }
+
+private:
+    juce::Label prompt_, problem_;
+    juce::TextEditor editor_;
+    juce::TextButton ok_{"Rename"}, cancel_{"Cancel"};
+};
+
+} // namespace
+
+void WorkbenchCanvas::askRename(const std::string& id, const juce::String& problem) {
     if (doc_.nodeIndex(id) < 0) return;
-    auto* w = new juce::AlertWindow("Rename node", "New id for '" + str(id) + "' (wires and bindings follow):",
-                                    juce::MessageBoxIconType::NoIcon, this);
-    w->addTextEditor("id", str(id));
-    w->addButton("Rename", 1, juce::KeyPress(juce::KeyPress::returnKey));
-    w->addButton("Cancel", 0, juce::KeyPress(juce::KeyPress::escapeKey));
+    auto* top = getTopLevelComponent();
+    auto* dialog = new RenameDialog("New id for '" + str(id) + "' (wires and bindings follow):", problem, str(id));
+    top->addAndMakeVisible(dialog);
+    dialog->setCentrePosition(top->getLocalBounds().getCentre());
+    renameDialog_ = dialog;
     juce::Component::SafePointer<WorkbenchCanvas> safe(this);
-    juce::Component::SafePointer<juce::AlertWindow> window(w);
-    w->enterModalState(true, juce::ModalCallbackFunction::create([safe, window, id](int result) {
-                           if (result != 1 || safe == nullptr || window == nullptr) return;
-                           const auto to = window->getTextEditorContents("id").toStdString();
-                           std::string error;
-                           if (safe->doc_.renameNode(id, to, error)) {
-                               safe->selected_ = {to};
-                               safe->edited();
-                               safe->notifySelection();
-                           } else {
-                               juce::AlertWindow::showMessageBoxAsync(juce::MessageBoxIconType::WarningIcon,
-                                                                      "Rename node", str(error));
-                           }
-                       }),
-                       true);
+    juce::Component::SafePointer<RenameDialog> window(dialog);
+    dialog->enterModalState(true, juce::ModalCallbackFunction::create([safe, window, id](int result) {
+                                if (result != 1 || safe == nullptr || window == nullptr) return;
+                                const auto to = window->text().trim().toStdString();
+                                if (to == id) return;
+                                std::string error;
+                                if (safe->doc_.renameNode(id, to, error)) {
+                                    safe->selected_ = {to};
+                                    safe->edited();
+                                    safe->notifySelection();
+                                } else {
+                                    // Ask again, saying why (once this dialog is gone).
+                                    juce::MessageManager::callAsync([safe, id, error] {
+                                        if (safe != nullptr) safe->askRename(id, str(error));
+                                    });
+                                }
+                            }),
+                            true);
 }
 
 // =============================================================================================
@@ -920,6 +974,11 @@ WorkbenchInspector::~WorkbenchInspector() {
     cancelPendingUpdate();
 }
 
+void WorkbenchInspector::handleAsyncUpdate() {
+    retired_.clear();
+    refresh();
+}
+
 void WorkbenchInspector::setSelection(const std::vector<std::string>& nodes, int wire) {
     nodes_ = nodes;
     wire_ = nodes.empty() ? wire : -1;
@@ -927,7 +986,6 @@ void WorkbenchInspector::setSelection(const std::vector<std::string>& nodes, int
 }
 
 void WorkbenchInspector::refresh() {
-    cancelPendingUpdate();
     if (dragging_ > 0) return;
     // Drop what no longer exists (undo removed the selected node).
     nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [this](const std::string& id) { return doc_.nodeIndex(id) < 0; }),
@@ -978,7 +1036,22 @@ void WorkbenchInspector::addRow(const juce::String& label, std::unique_ptr<juce:
 }
 
 void WorkbenchInspector::rebuild() {
+    // Keyboard focus stays on the same control (by its ID) across the rebuild.
+    juce::String focused;
+    if (auto* f = juce::Component::getCurrentlyFocusedComponent(); f != nullptr && isParentOf(f)) {
+        for (auto* c = f; c != nullptr && c != this && focused.isEmpty(); c = c->getParentComponent())
+            focused = c->getComponentID();
+    }
+    // The old rows may be running the callback that changed the document (a ComboBox's
+    // onChange when the owner refreshes from PatchDocument::onChange): hide them now, delete
+    // them later, outside any of their callbacks.
+    for (auto& r : rows_) {
+        if (r.label != nullptr) removeChildComponent(r.label.get());
+        if (r.control != nullptr) removeChildComponent(r.control.get());
+        retired_.push_back(std::move(r));
+    }
     rows_.clear();
+    if (!retired_.empty()) triggerAsyncUpdate();
     builtRevision_ = doc_.revision();
     builtNodes_ = nodes_;
     builtWire_ = wire_;
@@ -986,6 +1059,12 @@ void WorkbenchInspector::rebuild() {
     if (!nodes_.empty()) {
         const int node = doc_.nodeIndex(nodes_.front());
         issues = doc_.issuesOf(DocIssue::Target::node, node);
+        // The problems of the bindings that drive this node's fields.
+        for (int b = 0; b < doc_.numBindings(); ++b) {
+            const json target = member(bindingJson(doc_, b), "node");
+            if (!target.is_string() || target.get<std::string>() != nodes_.front()) continue;
+            for (auto& i : doc_.issuesOf(DocIssue::Target::binding, b)) issues.push_back(std::move(i));
+        }
         buildNodeRows(node);
     } else if (wire_ >= 0) {
         issues = doc_.issuesOf(DocIssue::Target::wire, wire_);
@@ -1000,6 +1079,8 @@ void WorkbenchInspector::rebuild() {
     issues_.setVisible(!issues.empty());
     resized();
     repaint();
+    if (focused.isNotEmpty())
+        if (auto* c = control(focused)) c->grabKeyboardFocus();
 }
 
 void WorkbenchInspector::resized() {
@@ -1401,7 +1482,7 @@ void WorkbenchInspector::buildWireRows(int wire) {
     auto field = [this, wire, wj](const char* key, const juce::String& tip,
                                   std::function<std::optional<json>(const juce::String&)> parse) {
         const std::string k = key;
-        addRow(key, makeTextField("wire:" + juce::String(key), jsonText(member(wj, key)),
+        auto t = makeTextField("wire:" + juce::String(key), jsonText(member(wj, key)),
                                   [this, wire, k, parse](const juce::String& t) {
                                       json v;
                                       if (t.trim().isNotEmpty()) {
@@ -1412,8 +1493,11 @@ void WorkbenchInspector::buildWireRows(int wire) {
                                       doc_.setWireField(wire, k, v);
                                       edited();
                                       return true;
-                                  }),
-               tip);
+                                  });
+        static const std::map<std::string, juce::String> placeholders{
+            {"gain", "1"}, {"bias", "0"}, {"scale", "1"}, {"seed", "(none)"}, {"id", "(none)"}};
+        if (auto it = placeholders.find(k); it != placeholders.end()) t->setTextToShowWhenEmpty(it->second, colours::textDim);
+        addRow(key, std::move(t), tip);
     };
     auto number = [](const juce::String& t) -> std::optional<json> {
         if (auto v = parseNumber(t)) return json(*v);
@@ -1486,6 +1570,7 @@ void WorkbenchInspector::buildWireRows(int wire) {
         return true;
     });
     weights->setMultiLine(true, true);
+    weights->setTextToShowWhenEmpty("(gain only)  e.g. 1, 0; 0, 1", colours::textDim);
     weights->setReturnKeyStartsNewLine(false);
     addRow("weights", std::move(weights), "An explicit [to units][from units] matrix: rows separated by ';', values by ','", 60);
     field("id", "A name for bindings (\"wire\": id)", [](const juce::String& t) -> std::optional<json> {

@@ -23,6 +23,7 @@ namespace graded::gui {
 class WorkbenchCanvas : public juce::Component, public juce::TooltipClient {
 public:
     explicit WorkbenchCanvas(PatchDocument& doc);
+    ~WorkbenchCanvas() override;
 
     // ---- selection ----
     std::vector<std::string> selectedNodes() const;
@@ -61,8 +62,10 @@ public:
     void copySelection();
     void paste();
     void selectAll();
-    /** Asks for a new id (an AlertWindow) and renames the node. */
-    void askRename(const std::string& id);
+    /** Asks for a new id (a modal dialog inside the top-level component, ID "rename", its
+        field "rename:id") and renames the node; a refused id brings the dialog back with the
+        reason (`problem`, shown in "rename:problem"). */
+    void askRename(const std::string& id, const juce::String& problem = {});
     /** The text copy/paste uses when the system clipboard holds nothing pasteable. */
     const std::string& internalClipboard() const noexcept { return clipboard_; }
 
@@ -73,7 +76,6 @@ public:
     void mouseDown(const juce::MouseEvent&) override;
     void mouseDrag(const juce::MouseEvent&) override;
     void mouseUp(const juce::MouseEvent&) override;
-    void mouseMove(const juce::MouseEvent&) override;
     void mouseWheelMove(const juce::MouseEvent&, const juce::MouseWheelDetails&) override;
     bool keyPressed(const juce::KeyPress&) override;
     juce::String getTooltip() override;
@@ -118,7 +120,7 @@ private:
     juce::Point<float> panStart_{0, 0};
     PortHit wireFrom_;
     juce::Point<float> rubberEnd_{0, 0};
-    juce::Point<float> mouse_{-1000, -1000};
+    juce::Component::SafePointer<juce::Component> renameDialog_;
     std::string shiftToggle_;             ///< shift-clicked selected node: deselected on mouseUp unless dragged
 };
 
@@ -133,7 +135,8 @@ public:
     /** What to show: nodes (the first is edited) or a wire (index) or, both empty, the patch. */
     void setSelection(const std::vector<std::string>& nodes, int wire);
     /** Rebuilds the rows when the document or the selection changed (not while a slider is
-        being dragged). Safe to call any time outside the inspector's own callbacks. */
+        being dragged). Safe to call any time, also from PatchDocument::onChange while one
+        of the inspector's controls is committing (replaced rows are deleted asynchronously). */
     void refresh();
     /** A generated control by its component ID ("field:tau_m", "bind:tau_m", "wire:gain", ...). */
     juce::Component* control(const juce::String& componentID) const;
@@ -146,7 +149,7 @@ public:
     void resized() override;
 
 private:
-    void handleAsyncUpdate() override { refresh(); }
+    void handleAsyncUpdate() override;
     void rebuild();
     void buildPatchRows();
     void buildNodeRows(int node);
@@ -172,6 +175,7 @@ private:
         int height = 24;
     };
     std::vector<Row> rows_;
+    std::vector<Row> retired_;   ///< replaced rows, deleted asynchronously
 };
 
 /** Toolbar, canvas, inspector and issue line: the whole workbench on one document. */

@@ -67,6 +67,29 @@ std::string allIssues(const PatchDocument& doc) {
     return s;
 }
 
+/** A document from a template and a panel on it. */
+struct Bench {
+    PatchDocument doc;
+    std::unique_ptr<WorkbenchPanel> panel;
+    explicit Bench(PatchDocument::Template t) {
+        doc.newFromTemplate(t);
+        panel = std::make_unique<WorkbenchPanel>(doc);
+        panel->setSize(1200, 800);
+    }
+};
+
+/** Writes `c` as a PNG next to the test executable (the build dir), to look at. */
+juce::File snapshot(juce::Component& c, const char* name) {
+    const auto file = juce::File::getSpecialLocation(juce::File::currentExecutableFile).getParentDirectory().getChildFile(name);
+    file.deleteFile();
+    juce::FileOutputStream stream(file);
+    REQUIRE(stream.openedOk());
+    juce::PNGImageFormat png;
+    REQUIRE(png.writeImageToStream(c.createComponentSnapshot(c.getLocalBounds(), true, 1.0f), stream));
+    stream.flush();
+    return file;
+}
+
 /** Wires from.fromComp -> to.toComp by dragging between the two ports. */
 void wireByMouse(PatchDocument& doc, WorkbenchCanvas& canvas, const std::string& from, const std::string& fromComp,
                  const std::string& to, const std::string& toComp) {
@@ -232,13 +255,19 @@ TEST_CASE("Workbench: build a valid patch with the mouse, edit it, undo to the e
     }
     CHECK(doc.doc() == final);
     CHECK(doc.valid());
+    graded::gui::GradedLookAndFeel laf;
+    panel.setLookAndFeel(&laf);
+    canvas.selectNodes({rate});
+    pump();
+    panel.inspector().refresh();
+    snapshot(panel, "workbench-built.png");
+    panel.setLookAndFeel(nullptr);
 }
 
 TEST_CASE("Workbench: selection, delete, copy, paste, duplicate and select all by keys", "[workbench]") {
-    PatchDocument doc;
-    doc.newFromTemplate(PatchDocument::Template::passThrough);
-    WorkbenchPanel panel(doc);
-    panel.setSize(1200, 800);
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
     auto& canvas = panel.canvas();
     canvas.addNodeAt(NodeKind::RateCell, {300, 300});
     canvas.addNodeAt(NodeKind::RateCell, {600, 450});
@@ -258,6 +287,23 @@ TEST_CASE("Workbench: selection, delete, copy, paste, duplicate and select all b
     // Shift-click a selected node removes it from the selection.
     click(canvas, canvas.nodeBounds(doc.nodeIndex(b)).getTopLeft().translated(30, 8), juce::ModifierKeys::shiftModifier);
     CHECK(canvas.selectedNodes() == std::vector<std::string>{a});
+
+    // Dragging one of two selected nodes moves both, as one undo step.
+    {
+        click(canvas, canvas.nodeBounds(doc.nodeIndex(b)).getTopLeft().translated(30, 8), juce::ModifierKeys::shiftModifier);
+        REQUIRE(canvas.selectedNodes().size() == 2);
+        const auto pa = doc.nodePosition(doc.nodeIndex(a)), pb = doc.nodePosition(doc.nodeIndex(b));
+        const auto grab = canvas.nodeBounds(doc.nodeIndex(a)).getTopLeft().translated(30, 8);
+        drag(canvas, grab, grab.translated(-40, 25));
+        const auto d = juce::Point<float>(-40, 25) / canvas.scale();
+        CHECK(doc.nodePosition(doc.nodeIndex(a)) == pa + d);
+        CHECK(doc.nodePosition(doc.nodeIndex(b)) == pb + d);
+        CHECK(key(canvas, 'z', cmd));
+        CHECK(doc.nodePosition(doc.nodeIndex(a)) == pa);
+        CHECK(doc.nodePosition(doc.nodeIndex(b)) == pb);
+        click(canvas, canvas.nodeBounds(doc.nodeIndex(b)).getTopLeft().translated(30, 8), juce::ModifierKeys::shiftModifier);
+        CHECK(canvas.selectedNodes() == std::vector<std::string>{a});
+    }
 
     // Click on a wire selects it; Delete removes it.
     {
@@ -320,10 +366,9 @@ TEST_CASE("Workbench: selection, delete, copy, paste, duplicate and select all b
 }
 
 TEST_CASE("Workbench: an invalid value shows on its node, in the tooltip, the inspector and the issue line", "[workbench]") {
-    PatchDocument doc;
-    doc.newFromTemplate(PatchDocument::Template::passThrough);
-    WorkbenchPanel panel(doc);
-    panel.setSize(1200, 800);
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
     auto& canvas = panel.canvas();
     canvas.addNodeAt(NodeKind::GaussianErrorCell, {300, 300});
     const std::string id = canvas.selectedNodes().at(0);
@@ -340,10 +385,17 @@ TEST_CASE("Workbench: an invalid value shows on its node, in the tooltip, the in
     pump();
     panel.inspector().refresh();
     CHECK(panel.inspector().issueText().contains(canvas.issueTextOf(node)));
-    // The inspector's own control puts it right (sigma has a finite lower end: a text field or slider).
     doc.setNodeParam(id, "sigma", json());
     panel.documentChanged();
     CHECK(canvas.issueTextOf(node).isEmpty());
+    // A binding that drives sigma out of its range: listed with the node's problems.
+    const int b = doc.bind(HostParam::sigma, id, "sigma", 1.0f, -100.0f);
+    panel.documentChanged();
+    pump();
+    panel.inspector().refresh();
+    INFO(allIssues(doc));
+    REQUIRE_FALSE(doc.issuesOf(DocIssue::Target::binding, b).empty());
+    CHECK(panel.inspector().issueText().contains("/bindings/"));
 }
 
 TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
@@ -366,17 +418,7 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
     panel.canvas().selectNodes({pick});
     pump();
     panel.inspector().refresh();
-    const auto image = panel.createComponentSnapshot(panel.getLocalBounds(), true, 1.0f);
-    const auto file = juce::File::getSpecialLocation(juce::File::currentExecutableFile)
-                          .getParentDirectory()
-                          .getChildFile("workbench.png");
-    file.deleteFile();
-    {
-        juce::FileOutputStream stream(file);
-        REQUIRE(stream.openedOk());
-        juce::PNGImageFormat png;
-        REQUIRE(png.writeImageToStream(image, stream));
-    }
+    const auto file = snapshot(panel, "workbench.png");
     CHECK(file.getSize() > 10000);
 
     // The same with a problem: an error cell's sigma out of range, selected (the inspector lists it).
@@ -393,13 +435,199 @@ TEST_CASE("Workbench: screenshot of the two-layer template", "[workbench]") {
     pump();
     panel.inspector().refresh();
     CHECK(panel.canvas().issueTextOf(doc.nodeIndex(errorCell)).isNotEmpty());
-    const auto issueFile = file.getSiblingFile("workbench-issue.png");
-    issueFile.deleteFile();
-    {
-        juce::FileOutputStream stream(issueFile);
-        REQUIRE(stream.openedOk());
-        juce::PNGImageFormat png;
-        REQUIRE(png.writeImageToStream(panel.createComponentSnapshot(panel.getLocalBounds(), true, 1.0f), stream));
-    }
+    snapshot(panel, "workbench-issue.png");
+    // A wire selected (its inspector) while a new wire is being dragged (the rubber band).
+    doc.setNodeParam(errorCell, "sigma", json());
+    panel.documentChanged();
+    REQUIRE(doc.numWires() > 0);
+    panel.canvas().selectWire(0);
+    pump();
+    panel.inspector().refresh();
+    auto& canvas = panel.canvas();
+    const auto from = canvas.portPosition(0, doc.ports(0).back().name, true);
+    const auto now = juce::Time::getCurrentTime();
+    auto ev = [&](juce::Point<float> p, bool dragged) {
+        return juce::MouseEvent(juce::Desktop::getInstance().getMainMouseSource(), p,
+                                juce::ModifierKeys(juce::ModifierKeys::leftButtonModifier),
+                                juce::MouseInputSource::defaultPressure, 0.0f, 0.0f, 0.0f, 0.0f, &canvas, &canvas, now,
+                                from, now, 1, dragged);
+    };
+    canvas.mouseDown(ev(from, false));
+    canvas.mouseDrag(ev(from + juce::Point<float>(120, 300), true));
+    snapshot(panel, "workbench-wire.png");
+    const int wires = doc.numWires();
+    canvas.mouseUp(ev(from + juce::Point<float>(120, 300), true));
+    CHECK(doc.numWires() == wires);   // released on empty space
     panel.setLookAndFeel(nullptr);
+}
+
+TEST_CASE("Workbench: the inspector edits a selected wire and renames a node", "[workbench]") {
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
+    auto& canvas = panel.canvas();
+    auto& inspector = panel.inspector();
+    canvas.addNodeAt(NodeKind::RateCell, {300, 300});
+    canvas.addNodeAt(NodeKind::RateCell, {600, 450});
+    const auto ids = doc.nodeIds();
+    const std::string a = ids[ids.size() - 2], b = ids[ids.size() - 1];
+    wireByMouse(doc, canvas, a, "zF", b, "j");
+    const int w = canvas.selectedWire();
+    REQUIRE(w >= 0);
+    auto wire = [&] { return doc.doc()["wires"][size_t(w)]; };
+    auto enter = [&](const char* id, const char* text) {
+        pump();
+        inspector.refresh();
+        auto* t = dynamic_cast<juce::TextEditor*>(inspector.control(id));
+        REQUIRE(t != nullptr);
+        t->setText(text, juce::dontSendNotification);
+        t->keyPressed(juce::KeyPress(juce::KeyPress::returnKey));
+        pump();
+        panel.documentChanged();
+    };
+    enter("wire:gain", "0.5");
+    CHECK(wire()["gain"] == json(0.5));
+    CHECK(canvas.selectedWire() == w);   // still selected after the edit
+    {
+        const int rev = doc.revision();
+        enter("wire:bias", "0.1, x");
+        CHECK(doc.revision() == rev);    // refused: not numbers
+    }
+    enter("wire:bias", "0.25");
+    CHECK(wire()["bias"] == json(0.25));
+    enter("wire:weights", "2");
+    CHECK(wire()["weights"] == json::array({json::array({2.0})}));
+    pump();
+    inspector.refresh();
+    auto* delay = dynamic_cast<juce::ToggleButton*>(inspector.control("wire:delay"));
+    REQUIRE(delay != nullptr);
+    delay->triggerClick();   // posted like a real click
+    pump();
+    CHECK(wire()["delay"] == json(true));
+    CHECK(canvas.tooltipAt(canvas.portPosition(doc.nodeIndex(b), "j", false)).contains("input"));
+
+    // Rename a node through the id field: wires follow, it stays selected; a taken id is refused.
+    click(canvas, canvas.nodeBounds(doc.nodeIndex(a)).getTopLeft().translated(30, 8));
+    REQUIRE(canvas.selectedNodes() == std::vector<std::string>{a});
+    enter("node:id", "hidden");
+    REQUIRE(doc.nodeIndex("hidden") >= 0);
+    CHECK(doc.nodeIndex(a) < 0);
+    CHECK(doc.wireEnds(w).from == "hidden");
+    pump();
+    CHECK(canvas.selectedNodes() == std::vector<std::string>{"hidden"});
+    {
+        const int rev = doc.revision();
+        enter("node:id", b.c_str());
+        CHECK(doc.revision() == rev);
+        auto* error = dynamic_cast<juce::Label*>(inspector.control("node:idError"));
+        REQUIRE(error != nullptr);
+        CHECK(error->getText().isNotEmpty());
+    }
+}
+
+TEST_CASE("Workbench: the patch's own fields, and edits while the owner refreshes from onChange", "[workbench]") {
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
+    // The owner updates the panel synchronously on every change: a control's own callback then
+    // rebuilds the inspector (the old rows must outlive their callback).
+    doc.onChange = [&] { panel.documentChanged(); };
+    auto& canvas = panel.canvas();
+    auto& inspector = panel.inspector();
+    canvas.clearSelection();
+    pump();
+    inspector.refresh();
+    auto* name = dynamic_cast<juce::TextEditor*>(inspector.control("patch:name"));
+    REQUIRE(name != nullptr);
+    name->setText("My patch", juce::dontSendNotification);
+    name->keyPressed(juce::KeyPress(juce::KeyPress::returnKey));
+    pump();
+    CHECK(doc.name() == "My patch");
+    auto* settle = dynamic_cast<juce::Slider*>(inspector.control("learning:settle"));
+    REQUIRE(settle != nullptr);
+    settle->setValue(4, juce::sendNotificationSync);
+    CHECK(doc.doc()["learning"]["settle"] == 4);
+    pump();
+    auto* evolve = dynamic_cast<juce::ComboBox*>(inspector.control("learning:evolve"));
+    REQUIRE(evolve != nullptr);
+    evolve->setSelectedId(3, juce::sendNotificationSync);   // "episode"
+    CHECK(doc.doc()["learning"]["evolve"] == "episode");
+    pump();
+
+    canvas.addNodeAt(NodeKind::RateCell, {300, 300});
+    const auto id = canvas.selectedNodes().at(0);
+    pump();
+    inspector.refresh();
+    auto* act = dynamic_cast<juce::ComboBox*>(inspector.control("field:act_fx"));
+    REQUIRE(act != nullptr);
+    act->setSelectedId(2, juce::sendNotificationSync);
+    CHECK(doc.nodeParam(id, "act_fx") == json(act->getItemText(1).toStdString()));
+    CHECK(inspector.control("field:act_fx") != act);   // rebuilt; the old box is deleted later
+    pump();
+    auto* bind = dynamic_cast<juce::ComboBox*>(inspector.control("bind:tau_m"));
+    REQUIRE(bind != nullptr);
+    bind->setSelectedId(int(HostParam::tau) + 2, juce::sendNotificationSync);
+    REQUIRE(doc.bindingOf(id, "tau_m") >= 0);
+    pump();
+    bind = dynamic_cast<juce::ComboBox*>(inspector.control("bind:tau_m"));
+    REQUIRE(bind != nullptr);
+    CHECK(bind->getSelectedId() == int(HostParam::tau) + 2);
+    bind->setSelectedId(1, juce::sendNotificationSync);   // (none)
+    CHECK(doc.bindingOf(id, "tau_m") == -1);
+    doc.onChange = nullptr;
+}
+
+TEST_CASE("Workbench: Rename... asks for the id in a dialog (inside the panel); a taken id asks again", "[workbench]") {
+    Bench bench(PatchDocument::Template::passThrough);
+    auto& doc = bench.doc;
+    auto& panel = *bench.panel;
+    auto& canvas = panel.canvas();
+    canvas.addNodeAt(NodeKind::LeakyNoiseCell, {300, 300});
+    const auto id = canvas.selectedNodes().at(0);
+    auto dialogField = [] {
+        auto* dialog = juce::Component::getCurrentlyModalComponent();
+        REQUIRE(dialog != nullptr);
+        CHECK(dialog->getComponentID() == "rename");
+        auto* field = dynamic_cast<juce::TextEditor*>(dialog->findChildWithID("rename:id"));
+        REQUIRE(field != nullptr);
+        return field;
+    };
+    canvas.askRename(id);
+    pump();
+    auto* field = dialogField();
+    CHECK(juce::Component::getCurrentlyModalComponent()->getParentComponent() == &panel);
+    CHECK(field->getText() == juce::String(id));
+    field->setText("noise", juce::dontSendNotification);
+    field->keyPressed(juce::KeyPress(juce::KeyPress::returnKey));   // Return renames
+    pump();
+    CHECK(doc.nodeIndex("noise") >= 0);
+    CHECK(doc.nodeIndex(id) < 0);
+    CHECK(canvas.selectedNodes() == std::vector<std::string>{"noise"});
+    CHECK(juce::Component::getCurrentlyModalComponent() == nullptr);
+
+    // A taken id: nothing changes, the dialog comes back saying why; Cancel closes it.
+    const int rev = doc.revision();
+    const auto taken = doc.nodeIds().front();
+    canvas.askRename("noise");
+    pump();
+    dialogField()->setText(juce::String(taken), juce::dontSendNotification);
+    juce::Component::getCurrentlyModalComponent()->exitModalState(1);
+    pump();
+    CHECK(doc.revision() == rev);
+    field = dialogField();
+    auto* problem = dynamic_cast<juce::Label*>(juce::Component::getCurrentlyModalComponent()->findChildWithID("rename:problem"));
+    REQUIRE(problem != nullptr);
+    CHECK(problem->getText().isNotEmpty());
+    juce::Component::getCurrentlyModalComponent()->exitModalState(0);
+    pump();
+    CHECK(juce::Component::getCurrentlyModalComponent() == nullptr);
+    CHECK(doc.nodeIndex("noise") >= 0);
+
+    // The panel closes (the editor goes away) with the dialog open: it is no longer modal.
+    canvas.askRename("noise");
+    pump();
+    REQUIRE(juce::Component::getCurrentlyModalComponent() != nullptr);
+    bench.panel.reset();
+    pump();
+    CHECK(juce::Component::getCurrentlyModalComponent() == nullptr);
 }
