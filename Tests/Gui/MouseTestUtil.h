@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Simulated mouse and keyboard input for editor tests: events are built as JUCE builds them
-// and sent straight to a component's handlers.
+// Simulated mouse and keyboard input for editor and workbench tests: events are built as JUCE
+// builds them and sent straight to a component's handlers.
 
+#include "Workbench.h"
+
+#include <catch2/catch.hpp>
 #include <juce_gui_basics/juce_gui_basics.h>
 
 #include <functional>
@@ -55,6 +58,26 @@ inline bool writeSnapshot(juce::Component& c, const juce::File& file) {
     juce::FileOutputStream stream(file);
     juce::PNGImageFormat png;
     return stream.openedOk() && png.writeImageToStream(c.createComponentSnapshot(c.getLocalBounds(), true, 1.0f), stream);
+}
+
+/** Wires from.fromComp -> to.toComp on the workbench by dragging between the two ports (a few
+    pixels off the input's dot, which still hits it); the new wire is selected. */
+inline void wireByMouse(gui::PatchDocument& doc, gui::WorkbenchCanvas& canvas, const std::string& from,
+                        const std::string& fromComp, const std::string& to, const std::string& toComp) {
+    const auto p0 = canvas.portPosition(doc.nodeIndex(from), fromComp, true);
+    const auto p1 = canvas.portPosition(doc.nodeIndex(to), toComp, false);
+    INFO(from << "." << fromComp << " -> " << to << "." << toComp);
+    REQUIRE(p0.x >= 0.0f);
+    REQUIRE(p1.x >= 0.0f);
+    const int before = doc.numWires();
+    drag(canvas, p0, p1.translated(3.0f, 2.0f));
+    REQUIRE(doc.numWires() == before + 1);
+    const auto e = doc.wireEnds(before);
+    CHECK(e.from == from);
+    CHECK(e.fromComp == fromComp);
+    CHECK(e.to == to);
+    CHECK(e.toComp == toComp);
+    CHECK(canvas.selectedWire() == before);
 }
 
 } // namespace graded::test

@@ -58,18 +58,6 @@ float play(GradedCellsProcessor& p, int blocks, long& n) {
     return peak;
 }
 
-void wire(PatchDocument& doc, graded::gui::WorkbenchCanvas& canvas, const std::string& from, const std::string& fromComp,
-          const std::string& to, const std::string& toComp) {
-    const auto p0 = canvas.portPosition(doc.nodeIndex(from), fromComp, true);
-    const auto p1 = canvas.portPosition(doc.nodeIndex(to), toComp, false);
-    INFO(from << "." << fromComp << " -> " << to << "." << toComp);
-    REQUIRE(p0.x >= 0.f);
-    REQUIRE(p1.x >= 0.f);
-    const int before = doc.numWires();
-    drag(canvas, p0, p1);
-    REQUIRE(doc.numWires() == before + 1);
-}
-
 juce::File screenshotDir() {
     if (juce::SystemStats::getEnvironmentVariable("GRADED_UPDATE_SCREENSHOTS", {}) == "1")
         return juce::File(GRADED_SOURCE_DIR).getChildFile("Resources/Screenshots");
@@ -136,9 +124,9 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
     REQUIRE(doc.setNodeParam(expect, "n_units", 16));
     REQUIRE(doc.setNodeParam(surprise, "n_units", 16));
     REQUIRE(doc.setNodeParam(expect, "tau_m", 200.0));
-    wire(doc, canvas, in, "bands", surprise, "target");
-    wire(doc, canvas, expect, "zF", surprise, "mu");
-    wire(doc, canvas, surprise, "dmu", out, "bandGains");
+    wireByMouse(doc, canvas, in, "bands", surprise, "target");
+    wireByMouse(doc, canvas, expect, "zF", surprise, "mu");
+    wireByMouse(doc, canvas, surprise, "dmu", out, "bandGains");
     // Every valid step ran at once (a new engine, crossfaded from the one before).
     REQUIRE(doc.valid());
     CHECK(proc.currentPatch().user);
@@ -146,7 +134,7 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
     const auto lastValid = proc.currentPatch().userJson;
     // The learning loop without a delay: the loader's message lands on the wires of the cycle,
     // and the last valid patch keeps playing.
-    wire(doc, canvas, surprise, "dmu", expect, "j");
+    wireByMouse(doc, canvas, surprise, "dmu", expect, "j");
     const int loopWire = doc.numWires() - 1;
     REQUIRE_FALSE(doc.valid());
     pump();

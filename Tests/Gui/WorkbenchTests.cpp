@@ -4,16 +4,13 @@
 // is one undo step; undo goes back exactly to the empty template and redo forward again).
 #include <catch2/catch.hpp>
 
+#include "MouseTestUtil.h"
 #include "Workbench.h"
 
 #include <Patch/NodeSpecs.h>
 
 #include <string>
 #include <vector>
-
-namespace juce {
-bool dispatchNextMessageOnSystemQueue(bool returnIfNoPendingMessages);   // juce_events (Linux)
-}
 
 using graded::HostParam;
 using graded::NodeKind;
@@ -22,44 +19,9 @@ using graded::gui::PatchDocument;
 using graded::gui::WorkbenchCanvas;
 using graded::gui::WorkbenchPanel;
 using json = nlohmann::json;
+using namespace graded::test;
 
 namespace {
-
-/** Runs the messages already posted (TextEditor's Return, async updates). */
-void pump() {
-    for (int i = 0; i < 500 && juce::dispatchNextMessageOnSystemQueue(true); ++i) {}
-}
-
-juce::MouseEvent mouseEvent(juce::Component& c, juce::Point<float> p, juce::ModifierKeys mods, juce::Point<float> down,
-                            bool dragged) {
-    const auto now = juce::Time::getCurrentTime();
-    return juce::MouseEvent(juce::Desktop::getInstance().getMainMouseSource(), p, mods,
-                            juce::MouseInputSource::defaultPressure, 0.0f, 0.0f, 0.0f, 0.0f, &c, &c, now, down, now, 1,
-                            dragged);
-}
-
-void click(juce::Component& c, juce::Point<float> p, juce::ModifierKeys extra = {}) {
-    const auto mods = extra.withFlags(juce::ModifierKeys::leftButtonModifier);
-    c.mouseDown(mouseEvent(c, p, mods, p, false));
-    c.mouseUp(mouseEvent(c, p, extra, p, false));
-}
-
-/** Press at `from`, move in steps to `to`, release. `during` runs before the release. */
-void drag(juce::Component& c, juce::Point<float> from, juce::Point<float> to, std::function<void()> during = {},
-          juce::ModifierKeys extra = {}) {
-    const auto mods = extra.withFlags(juce::ModifierKeys::leftButtonModifier);
-    c.mouseDown(mouseEvent(c, from, mods, from, false));
-    for (int i = 1; i <= 4; ++i) c.mouseDrag(mouseEvent(c, from + (to - from) * (float(i) / 4.0f), mods, from, true));
-    if (during) during();
-    c.mouseUp(mouseEvent(c, to, extra, from, true));
-}
-
-bool key(juce::Component& c, int code, juce::ModifierKeys mods = {}) {
-    return c.keyPressed(juce::KeyPress(code, mods, 0));
-}
-
-const juce::ModifierKeys cmd(juce::ModifierKeys::commandModifier);
-const juce::ModifierKeys cmdShift(juce::ModifierKeys::commandModifier | juce::ModifierKeys::shiftModifier);
 
 std::string allIssues(const PatchDocument& doc) {
     std::string s;
@@ -81,32 +43,8 @@ struct Bench {
 /** Writes `c` as a PNG next to the test executable (the build dir), to look at. */
 juce::File snapshot(juce::Component& c, const char* name) {
     const auto file = juce::File::getSpecialLocation(juce::File::currentExecutableFile).getParentDirectory().getChildFile(name);
-    file.deleteFile();
-    juce::FileOutputStream stream(file);
-    REQUIRE(stream.openedOk());
-    juce::PNGImageFormat png;
-    REQUIRE(png.writeImageToStream(c.createComponentSnapshot(c.getLocalBounds(), true, 1.0f), stream));
-    stream.flush();
+    REQUIRE(writeSnapshot(c, file));
     return file;
-}
-
-/** Wires from.fromComp -> to.toComp by dragging between the two ports. */
-void wireByMouse(PatchDocument& doc, WorkbenchCanvas& canvas, const std::string& from, const std::string& fromComp,
-                 const std::string& to, const std::string& toComp) {
-    const auto p0 = canvas.portPosition(doc.nodeIndex(from), fromComp, true);
-    const auto p1 = canvas.portPosition(doc.nodeIndex(to), toComp, false);
-    INFO(from << "." << fromComp << " -> " << to << "." << toComp);
-    REQUIRE(p0.x >= 0.0f);
-    REQUIRE(p1.x >= 0.0f);
-    const int before = doc.numWires();
-    drag(canvas, p0, p1.translated(3.0f, 2.0f));   // a few pixels off the dot still hits it
-    REQUIRE(doc.numWires() == before + 1);
-    const auto e = doc.wireEnds(before);
-    CHECK(e.from == from);
-    CHECK(e.fromComp == fromComp);
-    CHECK(e.to == to);
-    CHECK(e.toComp == toComp);
-    CHECK(canvas.selectedWire() == before);
 }
 
 } // namespace
