@@ -122,6 +122,30 @@ TEST_CASE("a bad patch reports every problem with its JSON path", "[engine][patc
     CHECK(v.size() >= 24);
 }
 
+TEST_CASE("only the wires of a cycle are reported, not those downstream or upstream of it", "[engine][patch]") {
+    const std::string json = R"({"format": 1, "name": "c",
+      "nodes": [{"id": "in", "kind": "AudioIn"}, {"id": "a", "kind": "RateCell", "params": {"n_units": 16}},
+                {"id": "b", "kind": "GaussianErrorCell", "params": {"n_units": 16}},
+                {"id": "c", "kind": "RateCell", "params": {"n_units": 16}},
+                {"id": "d", "kind": "RateCell", "params": {"n_units": 16}},
+                {"id": "self", "kind": "RateCell", "params": {"n_units": 16}},
+                {"id": "out", "kind": "AudioOut"}],
+      "wires": [{"from": "in.bands", "to": "b.target"},
+                {"from": "a.zF", "to": "b.mu"},
+                {"from": "b.dmu", "to": "a.j"},
+                {"from": "b.dmu", "to": "out.bandGains"},
+                {"from": "b.dmu", "to": "c.j"},
+                {"from": "c.zF", "to": "d.j"},
+                {"from": "self.zF", "to": "self.j"},
+                {"from": "c.zF", "to": "d.j_td", "delay": true}]})";
+    const auto v = issuesOf(json);
+    INFO(dump(v));
+    CHECK(has(v, "/wires/1", "part of a cycle without a delay (a -> b)"));
+    CHECK(has(v, "/wires/2", "part of a cycle without a delay (b -> a)"));
+    CHECK(has(v, "/wires/6", "part of a cycle without a delay (self -> self)"));
+    CHECK(v.size() == 3); // not in -> b (upstream), b -> out, b -> c, c -> d (downstream)
+}
+
 TEST_CASE("a cycle with a delayed wire is accepted - missing I/O nodes are reported", "[engine][patch]") {
     const std::string ok = std::string(R"({"format": 1, "name": "loop", "nodes": [)") + kIo + R"(,
         {"id": "e", "kind": "RateCell", "params": {"n_units": 4}},

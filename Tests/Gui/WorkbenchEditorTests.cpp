@@ -140,8 +140,13 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
     pump();
     CHECK(canvas.wireIssueTextOf(loopWire).contains("cycle"));
     CHECK(editor.workbench().issueLine().contains("keeps playing"));
-    CHECK(play(proc, 20, n) > 0.001f);
+    for (int i = 0; i < 30; ++i) { // the last valid patch plays on (and the views follow it)
+        CHECK(play(proc, 8, n) > 0.001f);
+        editor.refreshNow();
+    }
     CHECK(proc.currentPatch().userJson == lastValid);
+    CHECK(doc.issues().size() == 2);  // the two wires of the loop (not the wire to out downstream of it)
+    CHECK(writeSnapshot(editor, screenshotDir().getChildFile("WorkbenchIssue.png")));
     // Delay it in the inspector (the wire is selected after the drag): valid, and it runs at once.
     REQUIRE(canvas.selectedWire() == loopWire);
     editor.workbench().inspector().refresh();
