@@ -301,13 +301,17 @@ json twoLayerPC(const std::string& name) {
 
 class PatchDocument::Edit : public juce::UndoableAction {
 public:
-    Edit(PatchDocument& d, json before, json after) : doc_(d), before_(std::move(before)), after_(std::move(after)) {}
+    Edit(PatchDocument& d, json before, json after, int sizeKiB)
+        : doc_(d), before_(std::move(before)), after_(std::move(after)), sizeKiB_(sizeKiB) {}
     bool perform() override { doc_.set(after_); return true; }
     bool undo() override { doc_.set(before_); return true; }
+    /** What the UndoManager counts against its budget: the two documents' text in KiB. */
+    int getSizeInUnits() override { return sizeKiB_; }
 
 private:
     PatchDocument& doc_;
     json before_, after_;
+    int sizeKiB_;
 };
 
 juce::StringArray PatchDocument::templateNames() {
@@ -326,7 +330,9 @@ PatchDocument::~PatchDocument() { undo_.clearUndoHistory(); }
 bool PatchDocument::commit(json after, const juce::String& what) {
     if (after == doc_) return false;
     undo_.beginNewTransaction(what);
-    undo_.perform(new Edit(*this, doc_, std::move(after)), what);
+    // (sized by text: a patch of explicit weights takes its share of the undo budget)
+    const auto kib = (doc_.dump().size() + after.dump().size()) / 1024 + 1;
+    undo_.perform(new Edit(*this, doc_, std::move(after), int(std::min<std::size_t>(kib, 1u << 30))), what);
     return true;
 }
 

@@ -143,6 +143,9 @@ public:
     void addRunIssues(const std::string& describedError);
 
     // ---- undo ----
+    /** The undo history keeps at most about 64 MiB of patch text (at least 8 steps): a few
+        thousand edits of a small patch, fewer of one with large explicit weights. */
+    static constexpr int kUndoBudgetKiB = 64 * 1024, kUndoMinSteps = 8;
     juce::UndoManager& undoManager() noexcept { return undo_; }
     bool undo();
     bool redo();
@@ -162,7 +165,7 @@ private:
 
     json doc_;
     std::vector<DocIssue> issues_;
-    juce::UndoManager undo_;
+    juce::UndoManager undo_{kUndoBudgetKiB, kUndoMinSteps};
     int revision_ = 0;
 };
 

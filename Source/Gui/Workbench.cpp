@@ -12,6 +12,8 @@
 namespace graded::gui {
 
 namespace {
+/** Explicit wire weights beyond this many are not shown as editable text. */
+constexpr std::size_t kMaxEditableWeights = 4096;
 
 using json = nlohmann::json;
 
@@ -1544,8 +1546,33 @@ void WorkbenchInspector::buildWireRows(int wire) {
         if (!v || *v < 0 || *v != std::floor(*v)) return std::nullopt;
         return json(static_cast<long long>(*v));
     });
-    // Explicit weights: rows separated by ';' or new lines, values by ','.
+    // Explicit weights: rows separated by ';' or new lines, values by ','. A large matrix is not
+    // turned into text (it would stall the editor): it is summarised, and can be cleared.
     const json w = member(wj, "weights");
+    std::size_t values = 0;
+    if (w.is_array())
+        for (const auto& r : w) values += r.is_array() ? r.size() : 1;
+    if (values > kMaxEditableWeights) {
+        auto clear = std::make_unique<juce::TextButton>("Clear " + juce::String(int(w.size())) + " x "
+                                                        + juce::String(int(values / std::max<std::size_t>(1, w.size())))
+                                                        + " weights");
+        clear->setComponentID("wire:weights");
+        clear->setTooltip("More than " + juce::String(int(kMaxEditableWeights))
+                          + " explicit weights: edit them in the patch file; clear them to use the gain (or an initialiser)");
+        clear->onClick = [this, wire] {
+            doc_.setWireField(wire, "weights", json());
+            edited();
+        };
+        addRow("weights", std::move(clear), {}, 28);
+    } else {
+        addWeightsField(wire, w);
+    }
+    field("id", "A name for bindings (\"wire\": id)", [](const juce::String& t) -> std::optional<json> {
+        return json(t.trim().toStdString());
+    });
+}
+
+void WorkbenchInspector::addWeightsField(int wire, const json& w) {
     juce::String wt;
     if (w.is_array()) {
         juce::StringArray rows;
@@ -1573,9 +1600,6 @@ void WorkbenchInspector::buildWireRows(int wire) {
     weights->setTextToShowWhenEmpty("(gain only)  e.g. 1, 0; 0, 1", colours::textDim);
     weights->setReturnKeyStartsNewLine(false);
     addRow("weights", std::move(weights), "An explicit [to units][from units] matrix: rows separated by ';', values by ','", 60);
-    field("id", "A name for bindings (\"wire\": id)", [](const juce::String& t) -> std::optional<json> {
-        return json(t.trim().toStdString());
-    });
 }
 
 // =============================================================================================

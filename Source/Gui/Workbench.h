@@ -154,6 +154,8 @@ private:
     void buildPatchRows();
     void buildNodeRows(int node);
     void buildWireRows(int wire);
+    /** The editable text of a wire's explicit weights (small matrices). */
+    void addWeightsField(int wire, const nlohmann::json& weights);
     /** Adds a row: a label and a control taking the rest of the width. */
     void addRow(const juce::String& label, std::unique_ptr<juce::Component> c, const juce::String& tip = {},
                 int height = 24);

@@ -596,3 +596,27 @@ TEST_CASE("wire fields, a wire id its bindings follow, moving a selection in one
     CHECK(d.issues()[0].target == DocIssue::Target::patch);
     CHECK(d.issues()[0].path.rfind("/learning", 0) == 0);
 }
+
+TEST_CASE("the undo history of a large patch stays within its budget (and keeps the newest steps)", "[doc]") {
+    PatchDocument d;
+    d.newFromTemplate(PatchDocument::Template::passThrough);
+    json big = json::array();
+    for (int r = 0; r < 400; ++r) big.push_back(std::vector<double>(400, 0.123456789 * r)); // ~2 MiB of text
+    // (the matrix sits in a node's comment: any JSON the document holds counts)
+    json doc = d.doc();
+    doc["nodes"][0]["comment"] = big.dump();
+    std::string error;
+    REQUIRE(d.loadJson(doc.dump(), true, error));
+    for (int i = 0; i < 40; ++i) REQUIRE(d.moveNode("out", float(500 + i), 40.f));
+    const int units = d.undoManager().getNumberOfUnitsTakenUpByStoredCommands();
+    INFO("units " << units);
+    CHECK(units <= PatchDocument::kUndoBudgetKiB + 2 * int(doc.dump().size() / 1024 + 1));
+    // the newest steps can be undone, the oldest were dropped
+    int undos = 0;
+    while (d.canUndo() && undos < 100) {
+        REQUIRE(d.undo());
+        ++undos;
+    }
+    CHECK(undos >= PatchDocument::kUndoMinSteps);
+    CHECK(undos < 40);
+}

@@ -569,3 +569,36 @@ TEST_CASE("Workbench: Rename... asks for the id in a dialog (inside the panel); 
     pump();
     CHECK(juce::Component::getCurrentlyModalComponent() == nullptr);
 }
+
+TEST_CASE("Workbench: a wire with a large explicit matrix is summarised (clearable), not turned into text", "[workbench]") {
+    Bench b(PatchDocument::Template::passThrough);
+    auto& doc = b.doc;
+    const auto rate = [&] {
+        b.panel->canvas().addNodeAt(NodeKind::RateCell, {300, 200});
+        return b.panel->canvas().selectedNodes().front();
+    }();
+    REQUIRE(doc.setNodeParam(rate, "n_units", 100));
+    std::string error;
+    const int w = doc.addWire("in", "bands", rate, "j", error);
+    REQUIRE(w >= 0);
+    REQUIRE(doc.setNodeParam("in", "bands", 64));
+    json weights = json::array();
+    for (int r = 0; r < 100; ++r) weights.push_back(std::vector<double>(64, 0.01 * r));
+    REQUIRE(doc.setWireField(w, "weights", weights));
+    INFO(allIssues(doc));
+    CHECK(doc.valid());
+    b.panel->canvas().selectWire(w);
+    b.panel->documentChanged();
+    pump();
+    b.panel->inspector().refresh();
+    auto* clear = dynamic_cast<juce::TextButton*>(b.panel->inspector().control("wire:weights"));
+    REQUIRE(clear != nullptr);
+    CHECK(clear->getButtonText() == "Clear 100 x 64 weights");
+    clear->triggerClick();
+    pump();
+    CHECK(doc.doc()["wires"][size_t(w)].count("weights") == 0);
+    b.panel->inspector().refresh();
+    CHECK(dynamic_cast<juce::TextEditor*>(b.panel->inspector().control("wire:weights")) != nullptr);
+    REQUIRE(key(b.panel->canvas(), 'z', cmd));
+    CHECK(doc.doc()["wires"][size_t(w)]["weights"] == weights);
+}
