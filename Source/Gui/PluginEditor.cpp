@@ -810,6 +810,10 @@ void PluginEditor::resized() {
         deletePatchButton_.setBounds(bar.removeFromLeft(112).reduced(2));
         libraryInfo_.setBounds(bar.reduced(6, 0));
         workbench_->setBounds(r);
+        if (fitPending_ && workbench_->canvas().getWidth() > 0) { // a patch just opened: show all of it
+            fitPending_ = false;
+            workbench_->canvas().fitToView();
+        }
         layoutLive(live);
         return;
     }

@@ -212,6 +212,7 @@ private:
     juce::TextButton saveAsButton_{"Save as..."}, renameButton_{"Rename..."}, deletePatchButton_{"Delete patch..."};
     juce::Label libraryInfo_;
     bool applying_ = false;            ///< inside documentChanged's own processor calls
+    bool fitPending_ = false;          ///< a patch was opened in the workbench: fit it to the view once laid out
     std::unique_ptr<juce::AlertWindow> dialog_;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(PluginEditor)

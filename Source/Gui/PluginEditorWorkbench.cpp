@@ -51,6 +51,8 @@ void PluginEditor::loadDocumentFromProcessor(bool undoable) {
     }
     session_->loaded = true;
     session_->version = sel.version;
+    fitPending_ = true;
+    if (session_->open) resized();
     session_->appliedEngineText = document_.engineText();
     // A user patch without positions keeps the layout just made (nothing is rebuilt).
     if (sel.user && document_.valid()) processor_.updateUserPatchLayout(document_.text());

@@ -97,6 +97,10 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
     CHECK(proc.monitor().engineSwaps.load() == 0);
     CHECK_FALSE(doc.canUndo());
     const json factory = doc.doc();
+    for (int i = 0; i < int(doc.nodeIds().size()); ++i) { // fitted: every box in view
+        INFO("node " << doc.nodeIds()[size_t(i)]);
+        CHECK(editor.workbench().canvas().getLocalBounds().toFloat().contains(editor.workbench().canvas().nodeBounds(i)));
+    }
 
     // New > Empty graph: invalid, so Predictive EQ keeps playing.
     doc.newFromTemplate(PatchDocument::Template::empty);
