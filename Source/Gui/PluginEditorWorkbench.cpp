@@ -164,9 +164,15 @@ void PluginEditor::askName(const juce::String& title, const juce::String& messag
     dialog_->addButton("Cancel", 0, juce::KeyPress(juce::KeyPress::escapeKey));
     dialog_->enterModalState(true, juce::ModalCallbackFunction::create(
         [safe = juce::Component::SafePointer<PluginEditor>(this), onName = std::move(onName)](int result) {
-            if (safe == nullptr || result != 1 || safe->dialog_ == nullptr) return;
-            onName(safe->dialog_->getTextEditorContents("name"));
+            if (safe == nullptr || safe->dialog_ == nullptr) return;
+            const auto name = safe->dialog_->getTextEditorContents("name");
+            safe->dialog_.reset(); // dismissed: gone from the screen (this callback runs after it left its modal state)
+            if (result == 1) onName(name);
         }), false);
+    if (auto* field = dialog_->getTextEditor("name")) { // type at once; Return confirms
+        field->grabKeyboardFocus();
+        field->selectAll();
+    }
 }
 
 void PluginEditor::confirm(const juce::String& title, const juce::String& message, const juce::String& yesButton,
@@ -186,7 +192,10 @@ void PluginEditor::askSaveAs() {
     askName("Save patch as", "A name for the patch (saved in " + userPatchFolder().getFullPathName() + ")",
             juce::String::fromUTF8(document_.name().c_str()), "Save", [this](const juce::String& name) {
                 juce::String error;
-                if (saveDocumentAs(name, false, error) || !error.contains("exists")) return;
+                if (plugin::UserPatchLibrary(userPatchFolder()).fileNamed(name) == juce::File()) {
+                    saveDocumentAs(name, false, error);
+                    return;
+                }
                 confirm("Replace '" + name.trim() + "'?", "A patch of that name exists in the folder. Replace it?", "Replace",
                         [this, name] {
                             juce::String e;
