@@ -123,6 +123,10 @@ public:
     const std::vector<plugin::UserPatchEntry>& userPatches() const noexcept { return userPatches_; }
     /** The user patch the selector shows, if any (what Rename and Delete act on). */
     juce::File selectedUserPatch() const;
+    /** The name dialog of Save as... / Rename... while it is open (null otherwise). */
+    NameDialog* nameDialog() noexcept { return nameDialog_.getComponent(); }
+    juce::Button& saveAsButton() noexcept { return saveAsButton_; }
+    juce::Button& renameButton() noexcept { return renameButton_; }
     /** The library line under the workbench's buttons ("Saved as ...", errors). */
     juce::String libraryText() const { return libraryInfo_.getText(); }
 
@@ -148,9 +152,9 @@ private:
     void loadDocumentFromProcessor(bool undoable);
     void showPlayViews(bool visible);
     void layoutLive(juce::Rectangle<int> live);
-    /** A modal dialog asking for a name; `onName` gets it (only when confirmed, the editor alive). */
-    void askName(const juce::String& title, const juce::String& message, const juce::String& initial,
-                 const juce::String& okButton, std::function<void(const juce::String&)> onName);
+    /** A modal dialog inside the editor asking for a name; `onName` gets it (only when confirmed). */
+    void askName(const juce::String& message, const juce::String& initial, const juce::String& okButton,
+                 std::function<void(const juce::String&)> onName);
     /** An asynchronous yes/cancel box; `onYes` runs only when confirmed and the editor lives. */
     void confirm(const juce::String& title, const juce::String& message, const juce::String& yesButton,
                  std::function<void()> onYes);
@@ -213,7 +217,7 @@ private:
     juce::Label libraryInfo_;
     bool applying_ = false;            ///< inside documentChanged's own processor calls
     bool fitPending_ = false;          ///< a patch was opened in the workbench: fit it to the view once laid out
-    std::unique_ptr<juce::AlertWindow> dialog_;
+    juce::Component::SafePointer<NameDialog> nameDialog_;  ///< Save as / Rename, while open
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(PluginEditor)
 };

@@ -156,23 +156,9 @@ bool PluginEditor::deleteUserPatch(const juce::File& file, juce::String& error) 
     return true;
 }
 
-void PluginEditor::askName(const juce::String& title, const juce::String& message, const juce::String& initial,
-                           const juce::String& okButton, std::function<void(const juce::String&)> onName) {
-    dialog_ = std::make_unique<juce::AlertWindow>(title, message, juce::MessageBoxIconType::NoIcon, this);
-    dialog_->addTextEditor("name", initial, "Name:");
-    dialog_->addButton(okButton, 1, juce::KeyPress(juce::KeyPress::returnKey));
-    dialog_->addButton("Cancel", 0, juce::KeyPress(juce::KeyPress::escapeKey));
-    dialog_->enterModalState(true, juce::ModalCallbackFunction::create(
-        [safe = juce::Component::SafePointer<PluginEditor>(this), onName = std::move(onName)](int result) {
-            if (safe == nullptr || safe->dialog_ == nullptr) return;
-            const auto name = safe->dialog_->getTextEditorContents("name");
-            safe->dialog_.reset(); // dismissed: gone from the screen (this callback runs after it left its modal state)
-            if (result == 1) onName(name);
-        }), false);
-    if (auto* field = dialog_->getTextEditor("name")) { // type at once; Return confirms
-        field->grabKeyboardFocus();
-        field->selectAll();
-    }
+void PluginEditor::askName(const juce::String& message, const juce::String& initial, const juce::String& okButton,
+                           std::function<void(const juce::String&)> onName) {
+    nameDialog_ = NameDialog::showIn(*this, message, {}, initial, okButton, std::move(onName));
 }
 
 void PluginEditor::confirm(const juce::String& title, const juce::String& message, const juce::String& yesButton,
@@ -189,7 +175,7 @@ void PluginEditor::confirm(const juce::String& title, const juce::String& messag
 }
 
 void PluginEditor::askSaveAs() {
-    askName("Save patch as", "A name for the patch (saved in " + userPatchFolder().getFullPathName() + ")",
+    askName("Save the patch as (in " + userPatchFolder().getFullPathName() + "):",
             juce::String::fromUTF8(document_.name().c_str()), "Save", [this](const juce::String& name) {
                 juce::String error;
                 if (plugin::UserPatchLibrary(userPatchFolder()).fileNamed(name) == juce::File()) {
@@ -214,7 +200,7 @@ void PluginEditor::askRename() {
     const auto file = chosenUserPatch("rename");
     if (file == juce::File()) return;
     const auto name = plugin::UserPatchLibrary::nameOf(file.loadFileAsString().toStdString());
-    askName("Rename patch", "A new name for '" + name + "'", name, "Rename", [this, file](const juce::String& to) {
+    askName("A new name for '" + name + "':", name, "Rename", [this, file](const juce::String& to) {
         juce::String error;
         renameUserPatch(file, to, error);
     });

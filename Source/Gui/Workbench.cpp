@@ -833,81 +833,90 @@ namespace {
 /** A small modal dialog inside the editor (no window of its own: plugin hosts handle that
     best): a prompt, a problem line, a text field, Rename and Cancel. Ends its modal state with
     1 (Rename, Return) or 0 (Cancel, Escape); the modal manager deletes it afterwards. */
-class RenameDialog : public juce::Component {
-public:
-    RenameDialog(const juce::String& prompt, const juce::String& problem, const juce::String& text) {
-        setComponentID("rename");
-        prompt_.setText(prompt, juce::dontSendNotification);
-        prompt_.setColour(juce::Label::textColourId, colours::text);
-        problem_.setText(problem, juce::dontSendNotification);
-        problem_.setComponentID("rename:problem");
-        problem_.setColour(juce::Label::textColourId, kIssue);
-        editor_.setComponentID("rename:id");
-        styleEditor(editor_);
-        editor_.setText(text, juce::dontSendNotification);
-        editor_.onReturnKey = [this] { exitModalState(1); };
-        editor_.onEscapeKey = [this] { exitModalState(0); };
-        ok_.onClick = [this] { exitModalState(1); };
-        cancel_.onClick = [this] { exitModalState(0); };
-        for (juce::Component* c : {static_cast<juce::Component*>(&prompt_), static_cast<juce::Component*>(&problem_),
-                                   static_cast<juce::Component*>(&editor_), static_cast<juce::Component*>(&ok_),
-                                   static_cast<juce::Component*>(&cancel_)})
-            addAndMakeVisible(*c);
-        setSize(360, problem.isEmpty() ? 116 : 150);
-    }
-    juce::String text() const { return editor_.getText(); }
-    void paint(juce::Graphics& g) override {
-        g.fillAll(colours::panel);
-        g.setColour(colours::accent);
-        g.drawRect(getLocalBounds(), 2);
-    }
-    void resized() override {
-        auto r = getLocalBounds().reduced(12, 10);
-        prompt_.setBounds(r.removeFromTop(24));
-        if (problem_.getText().isNotEmpty()) problem_.setBounds(r.removeFromTop(34));
-        editor_.setBounds(r.removeFromTop(26));
-        r.removeFromTop(8);
-        auto buttons = r.removeFromTop(26);
-        cancel_.setBounds(buttons.removeFromRight(80));
-        buttons.removeFromRight(8);
-        ok_.setBounds(buttons.removeFromRight(80));
-    }
-    void parentHierarchyChanged() override { editor_.grabKeyboardFocus(); }
-
-private:
-    juce::Label prompt_, problem_;
-    juce::TextEditor editor_;
-    juce::TextButton ok_{"Rename"}, cancel_{"Cancel"};
-};
-
 } // namespace
+
+NameDialog::NameDialog(const juce::String& prompt, const juce::String& problem, const juce::String& text,
+                       const juce::String& okText) {
+    setComponentID("rename");
+    prompt_.setText(prompt, juce::dontSendNotification);
+    prompt_.setColour(juce::Label::textColourId, colours::text);
+    problem_.setText(problem, juce::dontSendNotification);
+    problem_.setComponentID("rename:problem");
+    problem_.setColour(juce::Label::textColourId, kIssue);
+    editor_.setComponentID("rename:id");
+    styleEditor(editor_);
+    editor_.setText(text, juce::dontSendNotification);
+    editor_.onReturnKey = [this] { exitModalState(1); };
+    editor_.onEscapeKey = [this] { exitModalState(0); };
+    ok_.setButtonText(okText);
+    ok_.onClick = [this] { exitModalState(1); };
+    cancel_.onClick = [this] { exitModalState(0); };
+    for (juce::Component* c : {static_cast<juce::Component*>(&prompt_), static_cast<juce::Component*>(&problem_),
+                               static_cast<juce::Component*>(&editor_), static_cast<juce::Component*>(&ok_),
+                               static_cast<juce::Component*>(&cancel_)})
+        addAndMakeVisible(*c);
+    const int promptHeight = prompt_.getText().length() > 56 ? 40 : 24;
+    setSize(400, promptHeight + 92 + (problem.isEmpty() ? 0 : 34));
+}
+
+void NameDialog::paint(juce::Graphics& g) {
+    g.fillAll(colours::panel);
+    g.setColour(colours::accent);
+    g.drawRect(getLocalBounds(), 2);
+}
+
+void NameDialog::resized() {
+    auto r = getLocalBounds().reduced(12, 10);
+    prompt_.setBounds(r.removeFromTop(prompt_.getText().length() > 56 ? 40 : 24));
+    if (problem_.getText().isNotEmpty()) problem_.setBounds(r.removeFromTop(34));
+    editor_.setBounds(r.removeFromTop(26));
+    r.removeFromTop(8);
+    auto buttons = r.removeFromTop(26);
+    cancel_.setBounds(buttons.removeFromRight(80));
+    buttons.removeFromRight(8);
+    ok_.setBounds(buttons.removeFromRight(80));
+}
+
+void NameDialog::parentHierarchyChanged() {
+    editor_.grabKeyboardFocus();
+    editor_.selectAll();
+}
+
+NameDialog* NameDialog::showIn(juce::Component& owner, const juce::String& prompt, const juce::String& problem,
+                               const juce::String& text, const juce::String& okText,
+                               std::function<void(const juce::String&)> onOk) {
+    auto* top = owner.getTopLevelComponent();
+    auto* dialog = new NameDialog(prompt, problem, text, okText);
+    top->addAndMakeVisible(dialog);
+    dialog->setCentrePosition(top->getLocalBounds().getCentre());
+    juce::Component::SafePointer<NameDialog> window(dialog);
+    dialog->enterModalState(true, juce::ModalCallbackFunction::create([window, onOk = std::move(onOk)](int result) {
+                                if (result == 1 && window != nullptr) onOk(window->text());
+                            }),
+                            true);
+    return dialog;
+}
 
 void WorkbenchCanvas::askRename(const std::string& id, const juce::String& problem) {
     if (doc_.nodeIndex(id) < 0) return;
-    auto* top = getTopLevelComponent();
-    auto* dialog = new RenameDialog("New id for '" + str(id) + "' (wires and bindings follow):", problem, str(id));
-    top->addAndMakeVisible(dialog);
-    dialog->setCentrePosition(top->getLocalBounds().getCentre());
-    renameDialog_ = dialog;
     juce::Component::SafePointer<WorkbenchCanvas> safe(this);
-    juce::Component::SafePointer<RenameDialog> window(dialog);
-    dialog->enterModalState(true, juce::ModalCallbackFunction::create([safe, window, id](int result) {
-                                if (result != 1 || safe == nullptr || window == nullptr) return;
-                                const auto to = window->text().trim().toStdString();
-                                if (to == id) return;
-                                std::string error;
-                                if (safe->doc_.renameNode(id, to, error)) {
-                                    safe->selected_ = {to};
-                                    safe->edited();
-                                    safe->notifySelection();
-                                } else {
-                                    // Ask again, saying why (once this dialog is gone).
-                                    juce::MessageManager::callAsync([safe, id, error] {
-                                        if (safe != nullptr) safe->askRename(id, str(error));
-                                    });
-                                }
-                            }),
-                            true);
+    renameDialog_ = NameDialog::showIn(*this, "New id for '" + str(id) + "' (wires and bindings follow):", problem, str(id),
+                                       "Rename", [safe, id](const juce::String& text) {
+        if (safe == nullptr) return;
+        const auto to = text.trim().toStdString();
+        if (to == id) return;
+        std::string error;
+        if (safe->doc_.renameNode(id, to, error)) {
+            safe->selected_ = {to};
+            safe->edited();
+            safe->notifySelection();
+        } else {
+            // Ask again, saying why (once this dialog is gone).
+            juce::MessageManager::callAsync([safe, id, error] {
+                if (safe != nullptr) safe->askRename(id, str(error));
+            });
+        }
+    });
 }
 
 // =============================================================================================

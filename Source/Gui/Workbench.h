@@ -18,6 +18,30 @@
 
 namespace graded::gui {
 
+/** A small modal dialog inside the editor (not a window of its own) asking for a name: a
+    prompt, an optional problem line (why the last answer was refused), a text field with the
+    keyboard focus and its text selected, OK and Cancel (Return / Escape). */
+class NameDialog : public juce::Component {
+public:
+    NameDialog(const juce::String& prompt, const juce::String& problem, const juce::String& text,
+               const juce::String& okText = "OK");
+    juce::String text() const { return editor_.getText(); }
+    void paint(juce::Graphics&) override;
+    void resized() override;
+    void parentHierarchyChanged() override;
+
+    /** Shows one centred in `owner`'s top-level component, modal; `onOk` gets the text after OK
+        (the dialog deletes itself when dismissed). */
+    static NameDialog* showIn(juce::Component& owner, const juce::String& prompt, const juce::String& problem,
+                              const juce::String& text, const juce::String& okText,
+                              std::function<void(const juce::String&)> onOk);
+
+private:
+    juce::Label prompt_, problem_;
+    juce::TextEditor editor_;
+    juce::TextButton ok_{"OK"}, cancel_{"Cancel"};
+};
+
 /** The patch as editable boxes and wires. Coordinates: a node's document position plus the
     view offset (pan with the middle button or Alt+drag on empty space). */
 class WorkbenchCanvas : public juce::Component, public juce::TooltipClient {

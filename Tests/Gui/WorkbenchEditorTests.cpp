@@ -339,3 +339,50 @@ TEST_CASE("Workbench in the editor: closing and reopening the editor keeps the d
         CHECK(e.document().name() == "Predictive EQ");
     }
 }
+
+TEST_CASE("Workbench in the editor: Save as... and Rename... ask for the name in a dialog inside the editor", "[workbench][editor]") {
+    EditorRig rig;
+    auto& editor = rig.editor();
+    editor.setWorkbenchOpen(true);
+    editor.document().newFromTemplate(PatchDocument::Template::passThrough);
+    auto answer = [&](const juce::String& name, const juce::String& button) {
+        pump();
+        auto* dialog = editor.nameDialog();
+        REQUIRE(dialog != nullptr);
+        CHECK(dialog->getParentComponent() == &editor);     // not a window of its own
+        CHECK(dialog->isCurrentlyModal());
+        auto* field = dynamic_cast<juce::TextEditor*>(dialog->findChildWithID("rename:id"));
+        REQUIRE(field != nullptr);
+        field->setText(name, juce::dontSendNotification);
+        juce::Button* pressed = nullptr;
+        for (auto* child : dialog->getChildren())
+            if (auto* b = dynamic_cast<juce::Button*>(child); b != nullptr && b->getButtonText() == button) pressed = b;
+        REQUIRE(pressed != nullptr);
+        pressed->triggerClick();
+        pump();
+        CHECK(editor.nameDialog() == nullptr);                // dismissed
+    };
+    editor.saveAsButton().triggerClick();
+    pump();
+    REQUIRE(editor.nameDialog() != nullptr);
+    CHECK(editor.nameDialog()->text() == "Audio in to out"); // the patch's name, selected
+    answer("Plain", "Cancel");                                       // cancelled: nothing written
+    CHECK(editor.userPatches().empty());
+    editor.saveAsButton().triggerClick();
+    answer("Plain", "Save");
+    REQUIRE(editor.userPatches().size() == 1);
+    CHECK(editor.userPatches()[0].name == "Plain");
+    CHECK(editor.libraryText().startsWith("Saved as 'Plain'"));
+    // Rename... acts on the user patch chosen in the menu (the one just saved)
+    editor.renameButton().triggerClick();
+    answer("Plainer", "Rename");
+    REQUIRE(editor.userPatches().size() == 1);
+    CHECK(editor.userPatches()[0].name == "Plainer");
+    CHECK(editor.document().name() == "Plainer");
+    // without a user patch chosen there is nothing to rename: the library line says so
+    editor.patchSelector().setSelectedId(1, juce::sendNotificationSync);
+    editor.renameButton().triggerClick();
+    pump();
+    CHECK(editor.nameDialog() == nullptr);
+    CHECK(editor.libraryText().contains("Choose a user patch"));
+}
