@@ -87,7 +87,7 @@ void PluginEditor::documentChanged() {
             syncStatus();
             return;
         }
-    if (processor_.loadUserPatchJson(document_.text(), error)) {
+    if (processor_.loadUserPatchJson(document_.text(), error, true)) { // (what the synapses learned stays)
         session_->appliedEngineText = engineText;
         session_->version = processor_.currentPatch().version;
         loadError_.clear();

@@ -14,6 +14,8 @@
 // sees a write. The audio thread never waits for any of this.
 #include "PluginProcessor.h"
 
+#include <algorithm>
+
 #include <Synapses/Npz.h>
 
 #include <chrono>
@@ -57,7 +59,8 @@ void GradedCellsProcessor::noteWeights(const juce::String& text) {
     weightsNoticeCount_.fetch_add(1);
 }
 
-void GradedCellsProcessor::handOverWeights(Engine* next, const PatchSelection& selection, bool carry, bool published) {
+void GradedCellsProcessor::handOverWeights(Engine* next, const PatchSelection& selection, bool carry, bool published,
+                                           bool keepMatching) {
     const std::uint64_t hash = contentHash(selection);
     // What the outgoing engine learned (only it can lose anything).
     WeightSet current;
@@ -95,6 +98,26 @@ void GradedCellsProcessor::handOverWeights(Engine* next, const PatchSelection& s
     const bool samePatch = hash == latestHash_;
     if (carry && samePatch && next != nullptr && published && checkWeights(*next, current).empty()) {
         writeWeights(*next, current); // a rebuild of the same patch keeps what it learned
+        return;
+    }
+    if (keepMatching && carry && next != nullptr && published) {
+        // An edit of the running patch: each learned synapse that is still there with the same
+        // shape keeps its weights; the others' are reported.
+        const auto layout = weightLayout(*next);
+        WeightSet kept;
+        std::vector<std::string> dropped;
+        for (const auto& id : learned) {
+            const auto from = std::find_if(current.begin(), current.end(), [&](const SynapseWeights& w) { return w.id == id; });
+            const auto to = std::find_if(layout.begin(), layout.end(), [&](const SynapseWeights& w) { return w.id == id; });
+            if (from != current.end() && to != layout.end() && !to->tied && to->nIn == from->nIn && to->nOut == from->nOut
+                && checkWeights(*next, WeightSet{*from}).empty())
+                kept.push_back(*from);
+            else
+                dropped.push_back(id);
+        }
+        if (!kept.empty()) writeWeights(*next, kept); // before the audio thread sees `next`
+        if (!dropped.empty())
+            noteWeights("Learned weights of " + names(dropped) + " were discarded (the synapse was removed or changed shape)");
         return;
     }
     juce::String reason = !carry ? "a saved state was loaded" : (!samePatch ? "the patch changed" : "the patch cannot run here");

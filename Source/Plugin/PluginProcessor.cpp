@@ -129,13 +129,13 @@ GradedCellsProcessor::Built GradedCellsProcessor::buildEngine(const PatchSelecti
     }
 }
 
-bool GradedCellsProcessor::buildAndPublish(const PatchSelection& selection, juce::String& error) {
+bool GradedCellsProcessor::buildAndPublish(const PatchSelection& selection, juce::String& error, bool keepMatching) {
     std::lock_guard<std::mutex> lock(buildMutex_);
-    return buildAndPublishLocked(selection, error);
+    return buildAndPublishLocked(selection, error, true, false, keepMatching);
 }
 
 bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection, juce::String& error, bool carry,
-                                                 bool keepVersion) {
+                                                 bool keepVersion, bool keepMatching) {
     try {
         // Unprepared: still build once (default config) so a bad patch is refused now.
         const EngineConfig config = prepared_ ? config_ : EngineConfig{44100.0, 2, 512};
@@ -147,7 +147,7 @@ bool GradedCellsProcessor::buildAndPublishLocked(const PatchSelection& selection
         selection_.version = keepVersion ? version : nextVersion_++;
         // Learned weights: pending ones (a state's) go into the new engine before the audio
         // thread ever sees it; the outgoing engine's are carried over or reported as lost.
-        handOverWeights(built.engine.get(), selection, carry && !stateLoadInProgress_, prepared_);
+        handOverWeights(built.engine.get(), selection, carry && !stateLoadInProgress_, prepared_, keepMatching);
         if (prepared_) {
             engineStatus_ = built.status;
             if (built.status.isNotEmpty()) juce::Logger::writeToLog("GradedCells: " + built.status);
@@ -535,7 +535,7 @@ void GradedCellsProcessor::selectFactoryPatch(int index) {
     handoff_.collect();
 }
 
-bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::String& error) {
+bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::String& error, bool keepMatchingWeights) {
     PatchSelection s;
     s.user = true;
     s.userJson = json;
@@ -546,7 +546,7 @@ bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::Stri
         return false;
     }
     s.name = s.patch->name.empty() ? std::string("User patch") : s.patch->name;
-    return selectUserPatch(std::move(s), error);
+    return selectUserPatch(std::move(s), error, keepMatchingWeights);
 }
 
 namespace {
@@ -576,9 +576,9 @@ bool GradedCellsProcessor::updateUserPatchLayout(const std::string& json) {
     return true;
 }
 
-bool GradedCellsProcessor::selectUserPatch(PatchSelection s, juce::String& error) {
+bool GradedCellsProcessor::selectUserPatch(PatchSelection s, juce::String& error, bool keepMatchingWeights) {
     s.factoryIndex = static_cast<int>(std::lround(cache_.get(HostParam::patch)));
-    const bool ok = buildAndPublish(s, error);
+    const bool ok = buildAndPublish(s, error, keepMatchingWeights);
     handoff_.collect();
     return ok;
 }

@@ -96,9 +96,11 @@ public:
     static juce::StringArray factoryPatchNames();
 
     /** Loads a user patch (JSON file or text); on failure keeps the current patch, returns
-        false and puts a one-line reason in `error`. */
+        false and puts a one-line reason in `error`. `keepMatchingWeights` (the workbench's
+        edits of the running patch): what each synapse learned is kept when the new patch has a
+        synapse of the same id and shape (the others' are discarded, with a notice). */
     bool loadUserPatchFile(const juce::File& file, juce::String& error);
-    bool loadUserPatchJson(const std::string& json, juce::String& error);
+    bool loadUserPatchJson(const std::string& json, juce::String& error, bool keepMatchingWeights = false);
     /** The running user patch's text replaced by `json` when the two differ only in the
         editor's node positions ("at"): nothing is rebuilt (the cells and weights go on), the
         state saves the new text. False (nothing changed) when they differ in anything else,
@@ -223,13 +225,14 @@ private:
     void processWithinSeqlock(juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept;
     /** Builds an engine for `selection` with the prepared config and publishes it; on
         failure returns false with `error` set and keeps the current engine. */
-    bool buildAndPublish(const PatchSelection& selection, juce::String& error);
+    bool buildAndPublish(const PatchSelection& selection, juce::String& error, bool keepMatching = false);
     /** Selects a parsed user patch (keeps the current one and returns false if it cannot). */
-    bool selectUserPatch(PatchSelection selection, juce::String& error);
+    bool selectUserPatch(PatchSelection selection, juce::String& error, bool keepMatchingWeights = false);
     /** buildMutex_ held. `carry`: a rebuild of the same patch keeps what the engine learned
         (false for state loads, whose weights are their own). `keepVersion`: the same
         selection rebuilt (weight import): the editor is not told of a new patch. */
-    bool buildAndPublishLocked(const PatchSelection& selection, juce::String& error, bool carry = true, bool keepVersion = false);
+    bool buildAndPublishLocked(const PatchSelection& selection, juce::String& error, bool carry = true, bool keepVersion = false,
+                               bool keepMatching = false);
     static PatchSelection factorySelection(int index); ///< clamped to the factory patches, parsed once
     /** The patch to save: the running selection, or the factory patch a pending `patch`
         parameter move selects. */
@@ -265,7 +268,7 @@ private:
     void keepWeightsOfLatestEngine();
     /** buildMutex_ held: gives the new engine pending weights, or carries the latest engine's
         over when the patch is the same (`carry`), or says what was discarded. */
-    void handOverWeights(Engine* next, const PatchSelection& selection, bool carry, bool published);
+    void handOverWeights(Engine* next, const PatchSelection& selection, bool carry, bool published, bool keepMatching = false);
     void noteWeights(const juce::String& text);
 
     juce::AudioProcessorValueTreeState apvts_;

@@ -292,6 +292,18 @@ TEST_CASE("Workbench in the editor: the two-layer template runs and learns (READ
     CHECK(proc.currentPatch().user);
     CHECK(proc.currentPatch().name == "Two-layer predictive coding");
     CHECK(editor.learningShown());
+    // Retuning a cell while it learns keeps what the dictionaries learned (same ids, same shapes).
+    graded::WeightSet before, after;
+    juce::String why;
+    REQUIRE(proc.learnedWeights(before, why));
+    REQUIRE(doc.setNodeParam("z1", "tau_m", 120.0));
+    REQUIRE(proc.learnedWeights(after, why));
+    REQUIRE(before.size() == after.size());
+    for (size_t i = 0; i < before.size(); ++i) {
+        INFO(before[i].id);
+        CHECK(before[i].weights == after[i].weights);
+    }
+    CHECK(proc.currentPatch().userJson.find("120") != std::string::npos);
     CHECK(proc.monitor().nonFiniteOutputs.load() == 0);
     CHECK(writeSnapshot(editor, screenshotDir().getChildFile("WorkbenchTwoLayer.png")));
 }

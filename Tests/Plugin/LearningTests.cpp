@@ -11,6 +11,7 @@
 #include <Limits.h>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -310,6 +311,36 @@ TEST_CASE("learning: a patch switch or a state load that drops learned weights s
     const int count = proc->weightsNoticeCount();
     proc->selectFactoryPatch(1);
     CHECK(proc->weightsNoticeCount() == count);
+}
+
+TEST_CASE("learning: an edit of the running patch (the workbench's) keeps what same-id, same-shape synapses learned", "[plugin][learning]") {
+    auto proc = circuitProcessor();
+    play(*proc, 1.0);
+    const auto learned = weightsOf(*proc);
+    const auto initial = weightsOf(*circuitProcessor());
+    REQUIRE_FALSE(bitIdentical(learned, initial));
+    auto edited = nlohmann::json::parse(circuitJson());
+    edited["nodes"][1]["params"]["tau_m"] = 30;        // z1 retuned
+    edited["nodes"][2]["params"]["eta"] = 0.01;        // W1's learning rate halved (its shape stays)
+    juce::String error;
+    const int notices = proc->weightsNoticeCount();
+    REQUIRE(proc->loadUserPatchJson(edited.dump(), error, true));
+    CHECK(bitIdentical(weightsOf(*proc), learned));      // in the new engine before it plays
+    CHECK(proc->weightsNoticeCount() == notices);
+    play(*proc, 0.5);
+    CHECK_FALSE(bitIdentical(weightsOf(*proc), learned)); // and it goes on learning from there
+
+    // A shape change drops them, and says so; without keepMatchingWeights any change drops them.
+    auto reshaped = nlohmann::json::parse(circuitJson());
+    reshaped["nodes"][1]["params"]["n_units"] = 5;
+    reshaped["nodes"][2]["params"]["shape"] = {5, 8};
+    reshaped["nodes"][4]["params"]["shape"] = {8, 5};
+    REQUIRE(proc->loadUserPatchJson(reshaped.dump(), error, true));
+    CHECK(proc->weightsNotice().contains("W1"));
+    CHECK(proc->weightsNotice().contains("changed shape"));
+    play(*proc, 1.0);
+    REQUIRE(proc->loadUserPatchJson(edited.dump(), error));
+    CHECK(proc->weightsNotice().contains("the patch changed"));
 }
 
 TEST_CASE("learning: hostile weight blocks are refused with a reason, never a crash", "[plugin][learning][hardening]") {
