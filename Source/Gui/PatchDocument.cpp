@@ -3,6 +3,8 @@
 // and checked by the patch loader after every change (PatchDocument.h).
 #include "PatchDocument.h"
 
+#include <Limits.h>
+
 #include <Patch/NodeSpecs.h>
 
 #include <algorithm>
@@ -473,7 +475,13 @@ std::vector<DocPort> PatchDocument::ports(int index) const {
     return in;
 }
 
+std::string PatchDocument::nodeId(int index) const {
+    if (!hasArray(doc_, "nodes") || index < 0 || index >= int(doc_["nodes"].size())) return {};
+    return idOf(doc_["nodes"][size_t(index)]);
+}
+
 std::string PatchDocument::addNode(NodeKind kind, float x, float y) {
+    if (hasArray(doc_, "nodes") && doc_["nodes"].size() >= size_t(limits::kMaxNodes)) return {}; // a patch's limit
     const auto taken = idsIn(doc_);
     std::string id;
     switch (kind) {
@@ -677,6 +685,10 @@ bool PatchDocument::setNodeComment(const std::string& id, const std::string& com
 
 int PatchDocument::addWire(const std::string& from, const std::string& fromComp, const std::string& to,
                            const std::string& toComp, std::string& error) {
+    if (numWires() >= limits::kMaxWires) {
+        error = "a patch has at most " + std::to_string(limits::kMaxWires) + " wires";
+        return -1;
+    }
     const int a = nodeIndex(from), b = nodeIndex(to);
     if (a < 0) { error = "there is no node '" + from + "'"; return -1; }
     if (b < 0) { error = "there is no node '" + to + "'"; return -1; }
@@ -853,6 +865,7 @@ std::vector<std::string> PatchDocument::paste(const std::string& clipboard, floa
         return {};
     for (const auto& n : clip["nodes"])
         if (idOf(n).empty()) return {};
+    if ((hasArray(doc_, "nodes") ? doc_["nodes"].size() : 0) + clip["nodes"].size() > size_t(limits::kMaxNodes)) return {};
 
     json after = doc_;
     auto taken = idsIn(after);

@@ -66,6 +66,8 @@ public:
     const json& doc() const noexcept { return doc_; }
 
     // ---- nodes ----
+    /** (Adding nodes or wires beyond a patch's limits, Limits.h, is refused: "" / -1; so is a
+        paste that would.) */
     /** Adds a node of `kind` at (x, y) with a fresh id ("rate1", "error1", "in", "out", "W1")
         and the parameters a new node needs (n_units 1, a synapse's shape from its context);
         returns its id. */
@@ -88,6 +90,7 @@ public:
     json nodeParam(const std::string& id, const std::string& field) const;
     bool setNodeComment(const std::string& id, const std::string& comment);
     int nodeIndex(const std::string& id) const;   ///< -1 when absent
+    std::string nodeId(int index) const;          ///< "" when absent (or not a string)
     std::vector<std::string> nodeIds() const;
     NodeKind nodeKind(int index) const;
     juce::Point<float> nodePosition(int index) const;

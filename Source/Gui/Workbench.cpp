@@ -49,10 +49,7 @@ json member(const json* j, const char* key) {
     return (*j)[key];
 }
 
-std::string nodeIdOf(const PatchDocument& doc, int index) {
-    const auto ids = doc.nodeIds();
-    return index >= 0 && index < int(ids.size()) ? ids[size_t(index)] : std::string();
-}
+std::string nodeIdOf(const PatchDocument& doc, int index) { return doc.nodeId(index); }
 
 /** A whole string as a finite number. */
 std::optional<double> parseNumber(const juce::String& text) {

@@ -7,6 +7,7 @@
 #include "MouseTestUtil.h"
 #include "Workbench.h"
 
+#include <Limits.h>
 #include <Patch/NodeSpecs.h>
 
 #include <string>
@@ -601,4 +602,130 @@ TEST_CASE("Workbench: a wire with a large explicit matrix is summarised (clearab
     CHECK(dynamic_cast<juce::TextEditor*>(b.panel->inspector().control("wire:weights")) != nullptr);
     REQUIRE(key(b.panel->canvas(), 'z', cmd));
     CHECK(doc.doc()["wires"][size_t(w)]["weights"] == weights);
+}
+
+namespace {
+/** A random JSON value of any type (small). */
+json randomValue(juce::Random& rng, int depth = 0) {
+    switch (rng.nextInt(depth > 2 ? 6 : 8)) {
+        case 0: return nullptr;
+        case 1: return rng.nextBool();
+        case 2: return rng.nextInt(2000000) - 1000000;
+        case 3: return (rng.nextDouble() - 0.5) * std::pow(10.0, rng.nextInt(40) - 20);
+        case 4: return std::string(size_t(rng.nextInt(5)), char('a' + rng.nextInt(26)));
+        case 5: return "in.bands";
+        case 6: {
+            json a = json::array();
+            for (int i = rng.nextInt(4); i-- > 0;) a.push_back(randomValue(rng, depth + 1));
+            return a;
+        }
+        default: {
+            json o = json::object();
+            for (const char* k : {"id", "kind", "params", "at", "from", "to", "n_units", "shape"})
+                if (rng.nextBool()) o[k] = randomValue(rng, depth + 1);
+            return o;
+        }
+    }
+}
+
+/** Replaces one random value somewhere in `j` by a random one. */
+void mutate(json& j, juce::Random& rng) {
+    json* at = &j;
+    for (int d = 0; d < 6; ++d) {
+        if (at->is_object() && !at->empty()) {
+            auto it = at->begin();
+            std::advance(it, rng.nextInt(int(at->size())));
+            if (rng.nextInt(3) == 0) { *it = randomValue(rng); return; }
+            at = &*it;
+        } else if (at->is_array() && !at->empty()) {
+            auto& next = (*at)[size_t(rng.nextInt(int(at->size())))];
+            if (rng.nextInt(3) == 0) { next = randomValue(rng); return; }
+            at = &next;
+        } else {
+            *at = randomValue(rng);
+            return;
+        }
+    }
+    *at = randomValue(rng);
+}
+} // namespace
+
+TEST_CASE("Workbench: hostile documents and clipboards are shown with their issues, never a crash", "[workbench][hostile]") {
+    Bench b(PatchDocument::Template::twoLayerPC);
+    auto& doc = b.doc;
+    auto& canvas = b.panel->canvas();
+    const json base = doc.doc();
+    juce::Random rng(20261127);
+    auto exercise = [&] {
+        b.panel->documentChanged();
+        const auto ids = doc.nodeIds();
+        for (int i = 0; i < int(ids.size()); ++i) {
+            (void)doc.nodeKind(i);
+            (void)doc.nodePosition(i);
+            (void)doc.ports(i);
+            (void)canvas.nodeBounds(i);
+            (void)canvas.issueTextOf(i);
+        }
+        for (int w = 0; w < doc.numWires(); ++w) {
+            (void)doc.wireEnds(w);
+            (void)canvas.wireIssueTextOf(w);
+        }
+        if (!ids.empty()) canvas.selectNodes({ids.front()});
+        else if (doc.numWires() > 0) canvas.selectWire(0);
+        b.panel->inspector().refresh();
+        (void)canvas.tooltipAt({100, 100});
+        (void)b.panel->createComponentSnapshot(b.panel->getLocalBounds(), true, 0.25f);
+        canvas.selectAll();
+        (void)doc.copyNodes(canvas.selectedNodes());
+    };
+    const char* hostile[] = {
+        R"({"format": 1, "name": "x", "nodes": "nope", "wires": {"a": 1}, "bindings": 7})",
+        R"({"nodes": [1, "two", null, [], {"id": 5, "kind": ["RateCell"]}, {"id": "a", "kind": "Nope", "at": ["x", 1]}]})",
+        R"({"nodes": [{"id": "a", "kind": "RateCell", "params": {"n_units": -1, "shape": "x"}, "at": [1e308, -1e308]}],
+            "wires": [{"from": "a", "to": "a"}, {"from": 5}, "w", {"from": "a.zF", "to": "a.j", "weights": [[1, "x"]]}]})",
+        R"({"nodes": [{"id": "", "kind": "HebbianSynapse", "params": {"shape": [0, -5], "tie": "nobody"}},
+                      {"id": "", "kind": "HebbianSynapse", "params": {"shape": [100000, 100000]}}]})",
+        R"({})",
+    };
+    for (const char* h : hostile) {
+        INFO(h);
+        std::string error;
+        REQUIRE(doc.loadJson(h, true, error));
+        CHECK_FALSE(doc.valid());
+        exercise();
+    }
+    // random mutations of a valid patch
+    for (int round = 0; round < 300; ++round) {
+        json j = base;
+        for (int m = 1 + rng.nextInt(3); m-- > 0;) mutate(j, rng);
+        std::string error;
+        INFO(j.dump());
+        if (!doc.loadJson(j.dump(), true, error)) continue; // not an object: refused, unchanged
+        exercise();
+    }
+    // hostile clipboards: refused or pasted, never a crash
+    doc.newFromTemplate(PatchDocument::Template::passThrough);
+    for (const char* clip : {"", "{", "[]", R"({"gradedcells": "nodes"})", R"({"gradedcells": "nodes", "nodes": 5})",
+                             R"({"gradedcells": "nodes", "nodes": [5, {"id": 7}, {"id": "in", "kind": "AudioIn"}], "wires": [3]})",
+                             R"({"gradedcells": "nodes", "nodes": [{"id": "a.b", "kind": "RateCell"}], "bindings": [{"node": 1}]})"}) {
+        INFO(clip);
+        (void)doc.paste(clip, 10, 10);
+        exercise();
+    }
+    const json clip0 = json::parse(doc.copyNodes(doc.nodeIds()));
+    for (int round = 0; round < 100; ++round) {
+        json clip = clip0;
+        mutate(clip, rng);
+        (void)doc.paste(clip.dump(), 5, 5);
+        exercise();
+    }
+    // a patch's limits hold: pasting or adding past 256 nodes is refused
+    CHECK(int(doc.nodeIds().size()) <= graded::limits::kMaxNodes);
+    while (int(doc.nodeIds().size()) < graded::limits::kMaxNodes) REQUIRE_FALSE(doc.addNode(NodeKind::RateCell, 0, 0).empty());
+    CHECK(doc.addNode(NodeKind::RateCell, 0, 0).empty());
+    CHECK(doc.paste(doc.copyNodes({doc.nodeIds().front()}), 1, 1).empty());
+    exercise();
+    // and undo all of it
+    while (doc.canUndo()) REQUIRE(doc.undo());
+    exercise();
 }
