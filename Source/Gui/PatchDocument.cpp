@@ -8,6 +8,7 @@
 #include <Patch/NodeSpecs.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -340,6 +341,7 @@ bool PatchDocument::commit(json after, const juce::String& what) {
 
 void PatchDocument::set(const json& document) {
     doc_ = document;
+    reindex();
     ++revision_;
     validate();
     if (onChange) onChange();
@@ -433,11 +435,15 @@ std::string PatchDocument::engineText() const {
 // ---- nodes ----
 
 int PatchDocument::nodeIndex(const std::string& id) const {
-    if (!hasArray(doc_, "nodes")) return -1;
+    const auto it = index_.find(id);
+    return it == index_.end() ? -1 : it->second;
+}
+
+void PatchDocument::reindex() {
+    index_.clear();
+    if (!hasArray(doc_, "nodes")) return;
     const auto& nodes = doc_["nodes"];
-    for (size_t i = 0; i < nodes.size(); ++i)
-        if (idOf(nodes[i]) == id) return int(i);
-    return -1;
+    for (size_t i = 0; i < nodes.size(); ++i) index_.emplace(idOf(nodes[i]), int(i)); // (the first of a duplicate id)
 }
 
 std::vector<std::string> PatchDocument::nodeIds() const {
@@ -461,18 +467,27 @@ juce::Point<float> PatchDocument::nodePosition(int index) const {
     return {at[0].get<float>(), at[1].get<float>()};
 }
 
-std::vector<DocPort> PatchDocument::ports(int index) const {
-    std::vector<DocPort> in, out;
-    if (!hasArray(doc_, "nodes") || index < 0 || index >= int(doc_["nodes"].size())) return in;
+const std::vector<DocPort>& PatchDocument::ports(int index) const {
+    // The ports depend only on the kind: made once per kind from its spec.
+    static const auto byKind = [] {
+        std::array<std::vector<DocPort>, kNumNodeKinds> table;
+        for (int k = 0; k < kNumNodeKinds; ++k) {
+            const auto kind = static_cast<NodeKind>(k);
+            std::vector<DocPort> in, out;
+            for (const auto& c : nodeSpec(kind).compartments) {
+                if (c.role == CompartmentRole::input) in.push_back({std::string(c.name), false, std::string(c.doc)});
+                else if (!(isSynapseKind(kind) && c.role == CompartmentRole::state))
+                    out.push_back({std::string(c.name), true, std::string(c.doc)});
+            }
+            in.insert(in.end(), out.begin(), out.end());
+            table[size_t(k)] = std::move(in);
+        }
+        return table;
+    }();
+    static const std::vector<DocPort> none;
+    if (!hasArray(doc_, "nodes") || index < 0 || index >= int(doc_["nodes"].size())) return none;
     const auto kind = kindOf(doc_["nodes"][size_t(index)]);
-    if (!kind) return in;
-    for (const auto& c : nodeSpec(*kind).compartments) {
-        if (c.role == CompartmentRole::input) in.push_back({std::string(c.name), false, std::string(c.doc)});
-        else if (!(isSynapseKind(*kind) && c.role == CompartmentRole::state))
-            out.push_back({std::string(c.name), true, std::string(c.doc)});
-    }
-    in.insert(in.end(), out.begin(), out.end());
-    return in;
+    return kind ? byKind[size_t(*kind)] : none;
 }
 
 std::string PatchDocument::nodeId(int index) const {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace graded::gui {
@@ -92,10 +93,11 @@ public:
     int nodeIndex(const std::string& id) const;   ///< -1 when absent
     std::string nodeId(int index) const;          ///< "" when absent (or not a string)
     std::vector<std::string> nodeIds() const;
+    int numNodes() const noexcept { return doc_.is_object() && doc_.contains("nodes") && doc_["nodes"].is_array() ? int(doc_["nodes"].size()) : 0; }
     NodeKind nodeKind(int index) const;
     juce::Point<float> nodePosition(int index) const;
     /** The ports of node `index`: its spec's wireable compartments (inputs, then outputs). */
-    std::vector<DocPort> ports(int index) const;
+    const std::vector<DocPort>& ports(int index) const;
 
     // ---- wires ----
     /** Adds a wire "from.fromComp -> to.toComp" (gain 1); returns its index, or -1 and
@@ -165,9 +167,12 @@ private:
     bool commit(json after, const juce::String& what);
     void set(const json& document);   ///< no undo: used by Edit and loads
     void validate();
+    void reindex();                   ///< index_ from doc_
+
 
     json doc_;
     std::vector<DocIssue> issues_;
+    std::unordered_map<std::string, int> index_;   ///< node id -> index (the first of a duplicate id)
     juce::UndoManager undo_{kUndoBudgetKiB, kUndoMinSteps};
     int revision_ = 0;
 };

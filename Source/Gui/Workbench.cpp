@@ -12,6 +12,8 @@
 namespace graded::gui {
 
 namespace {
+/** Below this zoom wires are drawn without arrowheads and labels. */
+constexpr float kDetailScale = 0.4f;
 /** Explicit wire weights beyond this many are not shown as editable text. */
 constexpr std::size_t kMaxEditableWeights = 4096;
 
@@ -284,8 +286,8 @@ juce::Point<float> WorkbenchCanvas::toModel(juce::Point<float> local) const {
 }
 
 juce::Rectangle<float> WorkbenchCanvas::modelBounds(int node) const {
-    if (node < 0 || node >= int(doc_.nodeIds().size())) return {};
-    const auto ports = doc_.ports(node);
+    if (node < 0 || node >= doc_.numNodes()) return {};
+    const auto& ports = doc_.ports(node);
     int ins = 0, outs = 0;
     for (const auto& p : ports) (p.output ? outs : ins)++;
     const float h = kTitleHeight + float(std::max({ins, outs, 1})) * kPortRow + 8.0f;
@@ -324,7 +326,7 @@ void WorkbenchCanvas::setScale(float s) {
 }
 
 void WorkbenchCanvas::fitToView(float minScale) {
-    const int n = int(doc_.nodeIds().size());
+    const int n = doc_.numNodes();
     if (n == 0 || getWidth() <= 0 || getHeight() <= 0) return;
     juce::Rectangle<float> all = modelBounds(0);
     for (int i = 1; i < n; ++i) all = all.getUnion(modelBounds(i));
@@ -348,7 +350,7 @@ juce::String WorkbenchCanvas::wireIssueTextOf(int wire) const {
 }
 
 int WorkbenchCanvas::nodeAt(juce::Point<float> p) const {
-    const int n = int(doc_.nodeIds().size());
+    const int n = doc_.numNodes();
     for (int i = n - 1; i >= 0; --i)   // the topmost (drawn last) first
         if (nodeBounds(i).contains(p)) return i;
     return -1;
@@ -357,7 +359,7 @@ int WorkbenchCanvas::nodeAt(juce::Point<float> p) const {
 WorkbenchCanvas::PortHit WorkbenchCanvas::portAt(juce::Point<float> p, float radius) const {
     PortHit best;
     float bestD = radius;
-    const int n = int(doc_.nodeIds().size());
+    const int n = doc_.numNodes();
     for (int i = 0; i < n; ++i) {
         if (!nodeBounds(i).expanded(radius).contains(p)) continue;
         for (const auto& port : doc_.ports(i)) {
@@ -481,6 +483,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         const json gain = member(wj, "gain");
         g.setColour(!issue.isEmpty() ? kIssue : sel ? colours::accent : colours::wire);
         strokeLine(g, path, sel ? 2.6f : 1.6f, delay.is_boolean() && delay.get<bool>() ? delayDashes : nullptr);
+        if (scale_ < kDetailScale && !sel) continue; // zoomed far out: no arrowheads or labels (unreadable, and slow for thousands)
         const auto end = path.getCurrentPosition();
         const auto before = path.getPointAlongPath(std::max(0.0f, path.getLength() - 9.0f));
         juce::Path head;
@@ -546,7 +549,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         g.drawText(str(kNodeKindNames[int(kind)]), title.withTrimmedTop(16.0f).withTrimmedBottom(2.0f).reduced(7.0f, 0),
                    juce::Justification::centredLeft, true);
         // Ports: dots on the edges, names inside the box.
-        const auto ports = doc_.ports(i);
+        const auto& ports = doc_.ports(i);
         g.setFont(juce::Font(11.5f));
         for (const auto& p : ports) {
             const auto c = modelPort(i, p.name, p.output);
@@ -795,7 +798,7 @@ void WorkbenchCanvas::showCanvasMenu(juce::Point<float> p) {
     for (int k = 0; k < kNumNodeKinds; ++k) menu.addItem(100 + k, str(kNodeKindNames[k]));
     menu.addSeparator();
     menu.addItem(1, "Paste", !clipboard_.empty());
-    menu.addItem(2, "Select all", !doc_.nodeIds().empty());
+    menu.addItem(2, "Select all", doc_.numNodes() > 0);
     juce::Component::SafePointer<WorkbenchCanvas> safe(this);
     menu.showMenuAsync(juce::PopupMenu::Options().withTargetComponent(this).withTargetScreenArea(
                            juce::Rectangle<int>(1, 1).withPosition(localPointToGlobal(p.toInt()))),
@@ -1749,7 +1752,7 @@ void WorkbenchPanel::showAddMenu() {
     menu.showMenuAsync(juce::PopupMenu::Options().withTargetComponent(&addButton_), [safe](int result) {
         if (safe == nullptr || result <= 0) return;
         const auto c = safe->canvas_.getLocalBounds().getCentre().toFloat();
-        const int n = int(safe->doc_.nodeIds().size());
+        const int n = safe->doc_.numNodes();
         safe->canvas_.addNodeAt(NodeKind(result - 1), c.translated(-80.0f + float(n % 5) * 12.0f, -40.0f + float(n % 5) * 12.0f));
     });
 }

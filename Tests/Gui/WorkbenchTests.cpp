@@ -7,6 +7,7 @@
 #include "MouseTestUtil.h"
 #include "Workbench.h"
 
+#include <Graph/Patch.h>
 #include <Limits.h>
 #include <Patch/NodeSpecs.h>
 
@@ -728,4 +729,41 @@ TEST_CASE("Workbench: hostile documents and clipboards are shown with their issu
     // and undo all of it
     while (doc.canUndo()) REQUIRE(doc.undo());
     exercise();
+}
+
+// Hidden ([.perf]): how long the workbench takes to paint a patch at a patch's limits
+// (256 nodes, 4096 wires); prints the figure (run it by its tag).
+TEST_CASE("Workbench: paint time at a patch's limits", "[.perf][workbench]") {
+    Bench b(PatchDocument::Template::passThrough);
+    auto& doc = b.doc;
+    json j = doc.doc();
+    juce::Random rng(3);
+    for (int i = 0; j["nodes"].size() < size_t(graded::limits::kMaxNodes); ++i)
+        j["nodes"].push_back({{"id", "r" + std::to_string(i)}, {"kind", "RateCell"}, {"params", {{"n_units", 1}}},
+                              {"at", {(i % 16) * 200, (i / 16) * 120}}});
+    for (int w = 0; j["wires"].size() < size_t(graded::limits::kMaxWires); ++w)
+        j["wires"].push_back({{"from", "r" + std::to_string(rng.nextInt(254)) + ".zF"},
+                              {"to", "r" + std::to_string(rng.nextInt(254)) + ".j"}, {"delay", true}});
+    std::string error;
+    REQUIRE(doc.loadJson(j.dump(), false, error));
+    b.panel->documentChanged();
+    b.panel->canvas().fitToView(0.05f);
+    const int paints = 5;
+    const auto t0 = juce::Time::getMillisecondCounterHiRes();
+    for (int i = 0; i < paints; ++i) (void)b.panel->canvas().createComponentSnapshot(b.panel->canvas().getLocalBounds(), true, 1.0f);
+    const auto ms = (juce::Time::getMillisecondCounterHiRes() - t0) / paints;
+    const auto v0 = juce::Time::getMillisecondCounterHiRes();
+    doc.setNodeParam("r0", "tau_m", 12.0);   // one edit: validation of the whole patch
+    const auto validateMs = juce::Time::getMillisecondCounterHiRes() - v0;
+    std::printf("workbench at the limits: %zu nodes, %d wires: paint %.1f ms, an edit (commit + validate) %.1f ms, %d issues\n",
+                doc.nodeIds().size(), doc.numWires(), ms, validateMs, int(doc.issues().size()));
+    CHECK(doc.numWires() == graded::limits::kMaxWires);
+    // and a factory patch (Timbre Learner, the largest)
+    REQUIRE(doc.loadJson(graded::factoryPatches().back().json, false, error));
+    b.panel->documentChanged();
+    b.panel->canvas().fitToView();
+    const auto f0 = juce::Time::getMillisecondCounterHiRes();
+    for (int i = 0; i < 20; ++i) (void)b.panel->canvas().createComponentSnapshot(b.panel->canvas().getLocalBounds(), true, 1.0f);
+    std::printf("workbench, %s (%d nodes, %d wires): paint %.2f ms\n", doc.name().c_str(), doc.numNodes(), doc.numWires(),
+                (juce::Time::getMillisecondCounterHiRes() - f0) / 20);
 }
