@@ -745,6 +745,7 @@ void WorkbenchCanvas::addNodeAt(NodeKind kind, juce::Point<float> p) {
     const auto id = doc_.addNode(kind, local.x, local.y);
     edited();
     if (!id.empty()) selectNodes({id});
+    if (isShowing()) grabKeyboardFocus(); // (from a menu) Delete, Ctrl+Z, ... act on the canvas at once
 }
 
 void WorkbenchCanvas::deleteSelection() {
