@@ -58,12 +58,11 @@ TEST_CASE("Reward-Gated EQ: no reward - no learning - a reward makes the steady 
     const int n3 = int(3 * kFs), total = int(6 * kFs);
     Signal s = silence(2, total);
     addSine(s, kFs, 1000, 0.5, 0, total);
-    std::vector<float*> ptrs(2);
+    Stream feed(*e, s);
     const int block = 480;
-    for (int pos = 0; pos < total; pos += block) {
-        if (pos == n3) e->addEvent({0, ControlEvent::reward, 1.f});
-        for (int c = 0; c < 2; ++c) ptrs[size_t(c)] = s[size_t(c)].data() + pos;
-        e->process(ptrs.data(), 2, block);
+    while (feed.pos < total) {
+        if (feed.pos == n3) e->addEvent({0, ControlEvent::reward, 1.f});
+        feed(block);
     }
     const int win = int(0.05 * kFs), lat = e->latencySamples();
     const double before = db(amplitudeAt(s[0], kFs, 1000, n3 - win + lat, win) / 0.5);

@@ -114,14 +114,8 @@ TEST_CASE("output does not depend on the host block size (bit-exact)", "[engine]
             else {
                 std::mt19937 rng(11);
                 std::uniform_int_distribution<int> len(0, 700);
-                std::vector<float*> p(2);
-                for (int pos = 0; pos < n;) {
-                    const int l = std::min(len(rng), n - pos);
-                    p[0] = s[0].data() + pos;
-                    p[1] = s[1].data() + pos;
-                    e->process(p.data(), 2, l);
-                    pos += l;
-                }
+                Stream feed(*e, s);
+                while (feed.pos < n) feed(std::min(len(rng), n - feed.pos));
             }
             outs.push_back(s);
         }
@@ -137,15 +131,13 @@ TEST_CASE("events are sample-accurate on the step grid - whatever the block size
     for (int block : {32, 100, 1000}) {
         auto e = Engine::create(factory("Reward-Gated EQ"), {kFs, 2, 1000});
         Signal s = input;
-        std::vector<float*> p(2);
-        for (int pos = 0; pos < n; pos += block) {
-            const int l = std::min(block, n - pos);
+        Stream feed(*e, s);
+        while (feed.pos < n) {
+            const int pos = feed.pos, l = std::min(block, n - pos);
             if (at >= pos && at < pos + l) e->addEvent({at - pos, ControlEvent::reward, 1.f});
             if (at + 4800 >= pos && at + 4800 < pos + l) e->addEvent({at + 4800 - pos, ControlEvent::endEpisode, 0.f});
             if (at + 9600 >= pos && at + 9600 < pos + l) e->addEvent({at + 9600 - pos, ControlEvent::resetCells, 0.f});
-            p[0] = s[0].data() + pos;
-            p[1] = s[1].data() + pos;
-            e->process(p.data(), 2, l);
+            feed(l);
         }
         outs.push_back(s);
     }
@@ -176,14 +168,7 @@ TEST_CASE("changing the step at run time works at a step boundary and does not a
     const int look = 48; // the limiter's 1 ms look-ahead at 48 kHz
     CHECK(e->latencySamples() == 64 + look);
     Signal s = testSignal(int(kFs));
-    std::vector<float*> p(2);
-    int pos = 0;
-    auto run = [&](int len) {
-        p[0] = s[0].data() + pos;
-        p[1] = s[1].data() + pos;
-        e->process(p.data(), 2, len);
-        pos += len;
-    };
+    Stream run(*e, s);
     run(1000);
     long allocs = 0;
     for (int choice : {5, 0, 3, 1}) {
@@ -262,9 +247,9 @@ TEST_CASE("process - setControls and addEvent allocate nothing after create", "[
         auto e = Engine::create(loadPatch(fp.json), {kFs, 2, 4096});
         Signal s = testSignal(int(kFs));
         HostControls c;
-        std::vector<float*> p(2);
+        Stream feed(*e, s);
         long allocs = 0;
-        int pos = 0, k = 0;
+        int k = 0;
         for (int len : {1, 17, 64, 512, 4096, 0, 333, 4096, 4096}) {
             c[HostParam::focus] = float(k % 2);
             c[HostParam::activation] = float(k % 14);
@@ -273,16 +258,13 @@ TEST_CASE("process - setControls and addEvent allocate nothing after create", "[
             c[HostParam::tau] = 10.f + 50.f * k;
             c[HostParam::reset] = float(k == 4);
             ++k;
-            p[0] = s[0].data() + pos;
-            p[1] = s[1].data() + pos;
             rt::Scope scope;
             e->setControls(c);
             e->addEvent({3, ControlEvent::reward, 0.5f});
             e->addEvent({10, ControlEvent::endEpisode, 0.f});
-            e->process(p.data(), 2, len);
+            feed(len);
             e->reset();
             allocs += scope.allocations();
-            pos += len;
         }
         CHECK(allocs == 0);
     }

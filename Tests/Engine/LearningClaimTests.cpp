@@ -78,11 +78,9 @@ struct Run {
     /** Plays `s` through the engine one step at a time; returns the output. */
     Signal play(Signal s) {
         const int n = int(s[0].size());
-        std::vector<float*> p(2);
-        for (int pos = 0; pos + step <= n; pos += step) {
-            p[0] = s[0].data() + pos;
-            p[1] = s[1].data() + pos;
-            e->process(p.data(), 2, step);
+        Stream feed(*e, s);
+        while (feed.pos + step <= n) {
+            feed(step);
             const double L = -double(e->probe("error", "L")[0]);
             finite = finite && std::isfinite(L);
             err.push_back(L);
@@ -291,14 +289,10 @@ TEST_CASE("Timbre Learner: within the real-time budget; its measured cost is pri
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
     };
-    std::vector<float*> ptr(2);
+    Stream feed(*e, s);
     const int n = int(s[0].size());
     const double t0 = cpu();
-    for (int pos = 0; pos + 512 <= n; pos += 512) {
-        ptr[0] = s[0].data() + pos;
-        ptr[1] = s[1].data() + pos;
-        e->process(ptr.data(), 2, 512);
-    }
+    while (feed.pos + 512 <= n) feed(512);
     const double share = (cpu() - t0) / (n / kFs);
     warnf("cost: estimate %.2f%% of one core (deliberately pessimistic), measured %.2f%% in this build (thread CPU time "
           "over 5 s of audio; graded-bench EnginePatch is the reference figure)", est.coreShare * 100, share * 100);

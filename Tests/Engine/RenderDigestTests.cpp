@@ -81,11 +81,10 @@ Signal silenceThenTone(double sr, int ch) {
 /** Renders `sig` in blocks of `block`, with events and host changes at fixed blocks. */
 void renderScripted(Engine& e, Signal& sig, int block, double sr) {
     const int n = int(sig[0].size());
-    std::vector<float*> ptrs(sig.size());
+    testutil::Stream feed(e, sig);
     HostControls hc;
-    int b = 0;
-    for (int pos = 0; pos < n; pos += block, ++b) {
-        const int len = std::min(block, n - pos);
+    for (int b = 0; feed.pos < n; ++b) {
+        const int pos = feed.pos, len = std::min(block, n - pos);
         const double t = pos / sr;
         // host parameter changes (once, when their time comes)
         if (t >= 0.25 && hc[HostParam::tau] == 40.f) { hc[HostParam::tau] = 120.f; hc[HostParam::reward] = 0.5f; }
@@ -100,8 +99,7 @@ void renderScripted(Engine& e, Signal& sig, int block, double sr) {
         if (b % 7 == 3) e.addEvent({len / 3, ControlEvent::reward, b % 2 ? 0.8f : -0.4f});
         if (b % 11 == 5) e.addEvent({len / 2, ControlEvent::endEpisode, 0.f});
         if (b == 60) e.addEvent({len - 1, ControlEvent::resetCells, 0.f});
-        for (size_t c = 0; c < sig.size(); ++c) ptrs[c] = sig[c].data() + pos;
-        e.process(ptrs.data(), int(sig.size()), len);
+        feed(len);
     }
 }
 

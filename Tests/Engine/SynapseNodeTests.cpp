@@ -78,13 +78,11 @@ std::vector<float> weightsOf(const Engine& e, const std::string& node, int rows)
 double meanError(Engine& e, double seconds, int step = 64) {
     Signal s = chord(int(seconds * kFs));
     const int n = int(s[0].size());
-    std::vector<float*> p(2);
+    Stream feed(e, s);
     double sum = 0;
     int count = 0;
-    for (int pos = 0; pos + step <= n; pos += step) {
-        p[0] = s[0].data() + pos;
-        p[1] = s[1].data() + pos;
-        e.process(p.data(), 2, step);
+    while (feed.pos + step <= n) {
+        feed(step);
         sum += -double(e.probe("e0", "L")[0]);
         ++count;
     }
@@ -418,14 +416,7 @@ TEST_CASE("synapse nodes: the step loop, learning controls and episodes never al
     c.w1Extra = R"(, "optim_type": "adam", "bias_init": {"dist": "constant", "value": 0.0})";
     auto e = Engine::create(loadPatch(circuitJson(c)), {kFs, 2, 512});
     Signal s = chord(int(kFs));
-    std::vector<float*> p(2);
-    int pos = 0;
-    auto run = [&](int len) {
-        p[0] = s[0].data() + pos;
-        p[1] = s[1].data() + pos;
-        e->process(p.data(), 2, len);
-        pos += len;
-    };
+    Stream run(*e, s);
     run(4096);
     long allocs = 0;
     {

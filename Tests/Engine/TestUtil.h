@@ -3,6 +3,7 @@
 
 #include "Engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <memory>
@@ -49,15 +50,26 @@ inline void addSine(Signal& s, double fs, double hz, double amp, int from, int t
         for (int i = from; i < to && i < int(c.size()); ++i) c[size_t(i)] += float(amp * std::sin(2 * M_PI * hz * (i - from) / fs));
 }
 
-/** Runs `sig` through the engine in place, in host blocks of `block` samples. */
-inline void render(graded::Engine& e, Signal& sig, int block) {
-    const int n = int(sig[0].size());
-    std::vector<float*> ptrs(sig.size());
-    for (int pos = 0; pos < n; pos += block) {
-        const int len = std::min(block, n - pos);
+/** Feeds `sig` through the engine in place, from a cursor: each call processes the next `len` samples
+    (all of sig's channels) and moves `pos` on. Calls do not allocate (the pointers are made here). */
+struct Stream {
+    Stream(graded::Engine& engine, Signal& signal) : e(engine), sig(signal), ptrs(signal.size()) {}
+    void operator()(int len) {
         for (size_t c = 0; c < sig.size(); ++c) ptrs[c] = sig[c].data() + pos;
         e.process(ptrs.data(), int(sig.size()), len);
+        pos += len;
     }
+    int size() const { return int(sig[0].size()); }
+    graded::Engine& e;
+    Signal& sig;
+    std::vector<float*> ptrs;
+    int pos = 0;
+};
+
+/** Runs `sig` through the engine in place, in host blocks of `block` samples. */
+inline void render(graded::Engine& e, Signal& sig, int block) {
+    Stream feed(e, sig);
+    while (feed.pos < feed.size()) feed(std::min(block, feed.size() - feed.pos));
 }
 
 /** Amplitude of the `hz` component of x[from, from + len) (single-bin DFT). */

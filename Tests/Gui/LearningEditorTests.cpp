@@ -6,6 +6,7 @@
 
 #include "PluginEditor.h"
 #include "PluginProcessor.h"
+#include "EditorRig.h"
 #include "../Plugin/ProcessorTestUtil.h"
 
 #include <cmath>
@@ -13,6 +14,7 @@
 using graded::HostParam;
 using graded::gui::PluginEditor;
 using graded::plugin::GradedCellsProcessor;
+using graded::test::EditorRig;
 
 namespace {
 
@@ -35,11 +37,10 @@ void playChord(GradedCellsProcessor& p, double seconds) {
 } // namespace
 
 TEST_CASE("editor: a learning circuit shows its weights and the learning controls", "[gui][learning]") {
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 512);
-    std::unique_ptr<juce::AudioProcessorEditor> base(proc.createEditor());
-    auto& editor = dynamic_cast<PluginEditor&>(*base);
-    editor.setSize(1100, 720);
+    EditorRig rig(512, false);
+    auto& proc = rig.proc;
+    rig.open(1100, 720);
+    auto& editor = rig.editor();
     editor.refreshNow();
     // factory patch 0 has no synapses: nothing of it shows
     CHECK_FALSE(editor.learningShown());

@@ -6,6 +6,7 @@
 
 #include "PluginEditor.h"
 #include "PluginProcessor.h"
+#include "EditorRig.h"
 #include "../Plugin/ProcessorTestUtil.h"
 
 #include <cmath>
@@ -14,6 +15,7 @@
 using graded::HostParam;
 using graded::gui::PluginEditor;
 using graded::plugin::GradedCellsProcessor;
+using graded::test::EditorRig;
 
 namespace {
 
@@ -50,19 +52,14 @@ void run(GradedCellsProcessor& p, PluginEditor* ed, double seconds, double sr = 
     }
 }
 
-std::unique_ptr<PluginEditor> makeEditor(GradedCellsProcessor& p) {
-    auto* e = dynamic_cast<PluginEditor*>(p.createEditor());
-    REQUIRE(e != nullptr);
-    return std::unique_ptr<PluginEditor>(e);
-}
-
 } // namespace
 
 TEST_CASE("a bound knob shows the value in effect on the field it drives", "[gui]") {
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 480);
+    EditorRig rig(480, false);
+    auto& proc = rig.proc;
     selectFactory(proc, "Predictive EQ");
-    auto ed = makeEditor(proc);
+    auto* ed = rig.open(0, 0);
+    REQUIRE(ed != nullptr);
     ed->refreshNow();
     auto* tau = ed->controlFor(HostParam::tau);
     REQUIRE(tau != nullptr);
@@ -94,10 +91,11 @@ TEST_CASE("a bound knob shows the value in effect on the field it drives", "[gui
 }
 
 TEST_CASE("global knobs that do nothing in a patch are disabled and say why; CC tooltips follow the CCs", "[gui]") {
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 480);
+    EditorRig rig(480, false);
+    auto& proc = rig.proc;
     selectFactory(proc, "Noise Texture");
-    auto ed = makeEditor(proc);
+    auto* ed = rig.open(0, 0);
+    REQUIRE(ed != nullptr);
     ed->refreshNow();
     auto* focus = ed->controlFor(HostParam::focus);
     auto* reward = ed->controlFor(HostParam::reward);
@@ -131,11 +129,12 @@ TEST_CASE("global knobs that do nothing in a patch are disabled and say why; CC 
 }
 
 TEST_CASE("the live views show what the cells use", "[gui]") {
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 480);
+    EditorRig rig(480, false);
+    auto& proc = rig.proc;
     selectFactory(proc, "Predictive EQ");
-    auto ed = makeEditor(proc);
-    run(proc, ed.get(), 1.5);
+    auto* ed = rig.open(0, 0);
+    REQUIRE(ed != nullptr);
+    run(proc, ed, 1.5);
     auto rows = ed->strips().rowLabels();
     CHECK(rows.contains("out.appliedDb"));
     CHECK_FALSE(rows.contains("out.bandGains"));
@@ -147,7 +146,7 @@ TEST_CASE("the live views show what the cells use", "[gui]") {
     ed->refreshNow();
     CHECK_FALSE(ed->traces().names().contains("surprise.L"));
     for (const auto& name : ed->traces().names()) CHECK((name.startsWith("out.") || name.startsWith("texture.")));
-    run(proc, ed.get(), 1.0);
+    run(proc, ed, 1.0);
     for (const auto& name : ed->traces().names()) CHECK((name.startsWith("out.") || name.startsWith("texture.")));
     rows = ed->strips().rowLabels();
     INFO(rows.joinIntoString(", ").toStdString());
@@ -158,7 +157,7 @@ TEST_CASE("the live views show what the cells use", "[gui]") {
 
     // Onset Gate: the expectation is a logit; the view plots P = sigmoid in 0..1
     selectFactory(proc, "Onset Gate");
-    run(proc, ed.get(), 1.5);
+    run(proc, ed, 1.5);
     CHECK(ed->bands().legend().contains("P = sigmoid(belief."));
     for (int k = 0; k < 4; ++k) {
         const float v = ed->bands().expectation(k);
@@ -168,7 +167,7 @@ TEST_CASE("the live views show what the cells use", "[gui]") {
 
     // Robust Leveler: the Laplacian error's L is labelled for what it is
     selectFactory(proc, "Robust Leveler");
-    run(proc, ed.get(), 3.0);
+    run(proc, ed, 3.0);
     const int i = ed->traces().names().indexOf("error.L");
     REQUIRE(i >= 0);
     INFO(ed->traces().legendText(i).toStdString());
@@ -187,9 +186,10 @@ TEST_CASE("a refused user patch's error stays until dismissed or another patch l
     REQUIRE(folder.createDirectory());
     REQUIRE(folder.getChildFile("broken.json").replaceWithText("{ \"format\": 1, \"nodes\": [ }"));
     {
-        GradedCellsProcessor proc;
-        proc.prepareToPlay(48000.0, 480);
-        auto ed = makeEditor(proc);
+        EditorRig rig(480, false);
+        auto& proc = rig.proc;
+        auto* ed = rig.open(0, 0);
+        REQUIRE(ed != nullptr);
         ed->refreshNow();
         CHECK(ed->statusText().isEmpty());
         ed->patchSelector().setSelectedId(1000, juce::sendNotificationSync);

@@ -6,6 +6,7 @@
 // README's workbench screenshots (into Resources/Screenshots with GRADED_UPDATE_SCREENSHOTS=1).
 #include <catch2/catch.hpp>
 
+#include "EditorRig.h"
 #include "MouseTestUtil.h"
 #include "PluginEditor.h"
 #include "PluginProcessor.h"
@@ -24,20 +25,6 @@ using namespace graded::test;
 using json = nlohmann::json;
 
 namespace {
-
-/** A user patch folder of its own for the test (GRADEDCELLS_PATCH_DIR), removed afterwards. */
-struct TempPatchFolder {
-    juce::File folder = juce::File::getSpecialLocation(juce::File::tempDirectory)
-                            .getNonexistentChildFile("graded-workbench-", "", false);
-    TempPatchFolder() {
-        REQUIRE(folder.createDirectory().wasOk());
-        setenv("GRADEDCELLS_PATCH_DIR", folder.getFullPathName().toRawUTF8(), 1);
-    }
-    ~TempPatchFolder() {
-        unsetenv("GRADEDCELLS_PATCH_DIR");
-        folder.deleteRecursively();
-    }
-};
 
 /** Processes `blocks` blocks of a 440 Hz + 2.5 kHz signal; returns the peak of the output. */
 float play(GradedCellsProcessor& p, int blocks, long& n) {
@@ -64,25 +51,12 @@ juce::File screenshotDir() {
     return juce::File::getSpecialLocation(juce::File::currentExecutableFile).getParentDirectory();
 }
 
-/** A prepared processor (48 kHz, 256-sample blocks) and its editor, with a user folder of its own. */
-struct EditorRig {
-    TempPatchFolder temp;
-    GradedCellsProcessor proc;
-    std::unique_ptr<juce::AudioProcessorEditor> base;
-    long n = 0;
-    EditorRig() {
-        proc.prepareToPlay(48000.0, 256);
-        base.reset(proc.createEditor());
-        base->setSize(1280, 860);
-    }
-    PluginEditor& editor() { return dynamic_cast<PluginEditor&>(*base); }
-};
-
 } // namespace
 
 TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload, render, undo to empty",
           "[workbench][editor]") {
-    EditorRig rig;
+    EditorRig rig; // 48 kHz, 256-sample blocks, a user folder of its own
+    rig.open(1280, 860);
     auto& [temp, proc, base, n] = rig;
     auto& editor = rig.editor();
     auto& doc = editor.document();
@@ -200,7 +174,7 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
     REQUIRE(editor.saveDocumentAs("Surprise EQ", false, error));
     REQUIRE(editor.userPatches().size() == 1);
     const auto saved = editor.userPatches()[0].file;
-    CHECK(saved.getParentDirectory() == temp.folder);
+    CHECK(saved.getParentDirectory() == temp->folder);
     CHECK(editor.userPatches()[0].name == "Surprise EQ");
     CHECK(editor.patchSelector().getText() == "Surprise EQ");
     CHECK(editor.selectedUserPatch() == saved);
@@ -228,7 +202,7 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
 
     // graded-cli renders the saved file.
     {
-        const auto wav = temp.folder.getChildFile("render.wav");
+        const auto wav = temp->folder.getChildFile("render.wav");
         juce::ChildProcess cli;
         REQUIRE(cli.start(juce::StringArray{GRADED_CLI, "render", "--patch", saved.getFullPathName(), wav.getFullPathName()}));
         const auto output = cli.readAllProcessOutput();
@@ -275,7 +249,8 @@ TEST_CASE("Workbench in the editor: build from an empty graph, run, save, reload
 }
 
 TEST_CASE("Workbench in the editor: the two-layer template runs and learns (README screenshot)", "[workbench][editor]") {
-    EditorRig rig;
+    EditorRig rig; // 48 kHz, 256-sample blocks, a user folder of its own
+    rig.open(1280, 860);
     auto& [temp, proc, base, n] = rig;
     auto& editor = rig.editor();
     editor.setWorkbenchOpen(true);
@@ -310,10 +285,9 @@ TEST_CASE("Workbench in the editor: the two-layer template runs and learns (READ
 
 TEST_CASE("Workbench in the editor: closing and reopening the editor keeps the document, its undo history and the open workbench",
           "[workbench][editor]") {
-    TempPatchFolder temp;
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 256);
-    long n = 0;
+    EditorRig rig; // the editor is opened and closed below
+    auto& proc = rig.proc;
+    long& n = rig.n;
     json built;
     {
         std::unique_ptr<juce::AudioProcessorEditor> base(proc.createEditor());
@@ -353,7 +327,8 @@ TEST_CASE("Workbench in the editor: closing and reopening the editor keeps the d
 }
 
 TEST_CASE("Workbench in the editor: Save as... and Rename... ask for the name in a dialog inside the editor", "[workbench][editor]") {
-    EditorRig rig;
+    EditorRig rig; // 48 kHz, 256-sample blocks, a user folder of its own
+    rig.open(1280, 860);
     auto& editor = rig.editor();
     editor.setWorkbenchOpen(true);
     editor.document().newFromTemplate(PatchDocument::Template::passThrough);

@@ -4,6 +4,7 @@
 #include "PluginEditor.h"
 #include "PluginProcessor.h"
 #include "ProcessorTestUtil.h"
+#include "../Gui/EditorRig.h"
 #include "RemoteControl.h"
 
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 using graded::HostParam;
 using graded::gui::RemoteControlPanel;
 using graded::plugin::GradedCellsProcessor;
+using graded::test::EditorRig;
 
 namespace {
 juce::StringArray itemsOf(const juce::PopupMenu& menu) {
@@ -38,10 +40,9 @@ void learnCc(GradedCellsProcessor& proc, int cc, int value) {
 } // namespace
 
 TEST_CASE("editor: the right-click menu arms MIDI learn and forgets a mapping", "[plugin][midilearn][editor]") {
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 256);
-    std::unique_ptr<juce::AudioProcessorEditor> editor(proc.createEditorIfNeeded());
-    auto* ed = dynamic_cast<graded::gui::PluginEditor*>(editor.get());
+    EditorRig rig(256, false);
+    auto& proc = rig.proc;
+    auto* ed = rig.open(0, 0, true); // as a host opens it: the processor's active editor
     REQUIRE(ed != nullptr);
     REQUIRE(ed->controlFor(HostParam::dryWet) != nullptr);
     auto& ui = ed->remoteControl();
@@ -60,12 +61,12 @@ TEST_CASE("editor: the right-click menu arms MIDI learn and forgets a mapping", 
     CHECK(items.contains("Forget CC 22"));
     clickItem(ui.menuFor(HostParam::dryWet), "Forget CC 22");
     CHECK(proc.midiLearn().ccFor(HostParam::dryWet) == -1);
-    editor.reset();
+    rig.base.reset();
 }
 
 TEST_CASE("editor: the mapping list shows, flags clashes and clears; OSC fields are checked", "[plugin][midilearn][osc][editor]") {
-    GradedCellsProcessor proc;
-    proc.prepareToPlay(48000.0, 256);
+    EditorRig rig(256, false);
+    auto& proc = rig.proc;
     RemoteControlPanel panel(proc);
     CHECK(panel.numMappings() == 0);
     panel.learn(HostParam::tau);

@@ -25,8 +25,7 @@ import sys
 
 import numpy as np
 
-import gcmeasure as gm
-from claims_util import Claims, seg_db, band_seg_db, fmt
+from claims_util import Claims, band_gain_db, fmt, gain_db, onset_gains_db, onsets
 
 PATCH = "Onset Gate"
 ATTACK_S = 0.025
@@ -45,18 +44,6 @@ KICK_BAND = (30.0, 90.0)  # the kick, inside the pad's range
 HAT_BAND = (2000.0, 12000.0)
 
 
-def onsets(x, sr, win=0.005, rise=6.0, look=0.03, refractory=0.15, within=30.0):
-    t, r = gm.window_rms(x, sr, win)
-    lv = gm.db(r)
-    k = int(round(look / win))
-    out = []
-    for i in range(k, len(lv)):
-        if (lv[i] >= lv.max() - within and lv[i] - lv[i - k:i].min() >= rise
-                and (not out or t[i] - out[-1] >= refractory)):
-            out.append(t[i] - win / 2)
-    return np.array(out)
-
-
 def main():
     c = Claims(PATCH)
     for level in ("-1", "-21"):
@@ -64,7 +51,7 @@ def main():
         x, sr, p = c.input("piano", level)
         y = c.render(p, f"piano{level}")
         on = onsets(x, sr)
-        g = np.array([seg_db(y, sr, o, o + ATTACK_S) - seg_db(x, sr, o, o + ATTACK_S) for o in on])
+        g = onset_gains_db(y, x, sr, on, ATTACK_S)
         rest = g[1:]
         c.report("attack", f"piano, {len(rest)} later onsets {lv}",
                  f"first 25 ms out-in: median {fmt(float(np.median(rest)))}, worst {fmt(float(rest.min()))}, "
@@ -76,7 +63,7 @@ def main():
 
         x, sr, p = c.input("organ", level)
         y = c.render(p, f"organ{level}")
-        held = seg_db(y, sr, 1.6, 6.1) - seg_db(x, sr, 1.6, 6.1)
+        held = gain_db(y, x, sr, 1.6, 6.1)
         c.report("held", f"organ {lv}", f"out-in 1.5-6 s after the onset {fmt(held)}",
                  held <= HELD_DB, f"<= {HELD_DB:.0f} dB")
 
@@ -84,7 +71,7 @@ def main():
         x, sr, p = c.input("drums", level)
         y = c.render(p, f"drums{level}")
         on = onsets(x, sr)
-        g = np.array([seg_db(y, sr, o, o + ATTACK_S) - seg_db(x, sr, o, o + ATTACK_S) for o in on])
+        g = onset_gains_db(y, x, sr, on, ATTACK_S)
         c.report("hits", f"drums, {len(on)} hits {lv}",
                  f"first 25 ms out-in: median {fmt(float(np.median(g)))}, worst {fmt(float(g.min()))}",
                  np.median(g) >= ATTACK_MEDIAN_DB and g.min() >= ATTACK_WORST_DB,
@@ -101,7 +88,7 @@ def main():
         def hit_pad(lo, hi):
             """median out-in over the hit windows and over the pad-only windows in a band"""
             def g(t0, t1):
-                return band_seg_db(y, sr, lo, hi, t0, t1, 1024, 64) - band_seg_db(x, sr, lo, hi, t0, t1, 1024, 64)
+                return band_gain_db(y, x, sr, lo, hi, t0, t1, 1024, 64)
             return (float(np.median([g(t, t + HIT_S) for t in hits])),
                     float(np.median([g(t + 0.15, t + 0.24) for t in hits])))
 

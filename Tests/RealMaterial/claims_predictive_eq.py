@@ -21,7 +21,7 @@ Each at -1 dBFS and again 20 dB lower (-21 dBFS): "it behaves the same at any in
 """
 import sys
 
-from claims_util import Claims, seg_db, band_seg_db, sixth_octave, fmt
+from claims_util import Claims, band_gain_db, band_seg_db, fmt, gain_db, seg_db, sixth_octave
 
 PATCH = "Predictive EQ"
 ONSET = 0.1            # the organ chord's note-on (make_material.py)
@@ -61,11 +61,11 @@ def main():
         y = c.render(p, f"chord_newnote{level}")
         t0, t1 = NEW_NOTE + 0.05, NEW_NOTE + 0.25
         lo, hi = sixth_octave(440.0)
-        a4 = band_seg_db(y, sr, lo, hi, t0, t1) - band_seg_db(x, sr, lo, hi, t0, t1)
+        a4 = band_gain_db(y, x, sr, lo, hi, t0, t1)
         chord = []
         for f0 in (130.81, 196.0, 261.63, 329.63):
             lo2, hi2 = sixth_octave(f0)
-            chord.append(band_seg_db(y, sr, lo2, hi2, t0, t1) - band_seg_db(x, sr, lo2, hi2, t0, t1))
+            chord.append(band_gain_db(y, x, sr, lo2, hi2, t0, t1))
         worst_chord = max(chord)
         sep = a4 - worst_chord
         ok = a4 >= NEWNOTE_PASS_DB and worst_chord <= CHORD_DOWN_DB and sep >= NEWNOTE_SEP_DB
@@ -87,7 +87,7 @@ def main():
             return band_seg_db(z, sr, *band, *sp) - band_seg_db(z, sr, *band, *pad)
 
         def speech_gain(z):
-            return band_seg_db(z, sr, *SPEECH_BAND, *sp) - band_seg_db(x, sr, *SPEECH_BAND, *sp)
+            return band_gain_db(z, x, sr, *SPEECH_BAND, *sp)
 
         in_rise, out_rise = rise(x), rise(y)
         sg = speech_gain(y)
@@ -111,7 +111,7 @@ def main():
 
         x, sr, p = c.input("organ", level)
         y0 = c.render(p, f"organ.focus0{level}", sets={"focus": 0})
-        stays = seg_db(y0, sr, ONSET + 2, ONSET + 6) - seg_db(x, sr, ONSET + 2, ONSET + 6)
+        stays = gain_db(y0, x, sr, ONSET + 2, ONSET + 6)
         c.report("stays", f"organ focus=0 {lv}", f"output vs input 2-6 s after onset {fmt(stays)}",
                  abs(stays) <= STAYS_DB, f"|x| <= {STAYS_DB:.0f} dB")
     return c.finish()

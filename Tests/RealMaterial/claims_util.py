@@ -126,6 +126,30 @@ def seg_db(x, sr, t0, t1):
 _STFT_CACHE = {}
 
 
+def gain_db(y, x, sr, t0, t1):
+    """Output y vs input x (dB): their RMS levels between t0 and t1 seconds, subtracted."""
+    return seg_db(y, sr, t0, t1) - seg_db(x, sr, t0, t1)
+
+
+def onsets(x, sr, win=0.005, rise=6.0, look=0.03, refractory=0.15, within=30.0):
+    """Onset times (s) of x: `win` RMS windows rising >= `rise` dB over the last `look` s,
+    within `within` dB of the loudest window, `refractory` s apart."""
+    t, r = gm.window_rms(x, sr, win)
+    lv = gm.db(r)
+    k = int(round(look / win))
+    out = []
+    for i in range(k, len(lv)):
+        if (lv[i] >= lv.max() - within and lv[i] - lv[i - k:i].min() >= rise
+                and (not out or t[i] - out[-1] >= refractory)):
+            out.append(t[i] - win / 2)
+    return np.array(out)
+
+
+def onset_gains_db(y, x, sr, times, length):
+    """gain_db over the first `length` seconds after each of `times`, as an array."""
+    return np.array([gain_db(y, x, sr, o, o + length) for o in times])
+
+
 def _stft(x, sr, n_fft, hop):
     """gm.stft_power, cached by the array's identity (the claim scripts measure the same
     render many times)."""
@@ -147,6 +171,11 @@ def band_seg_db(x, sr, f_lo, f_hi, t0, t1, n_fft=4096, hop=256):
     if not np.any(fs) or not np.any(ts):
         raise ValueError(f"band_seg_db: empty selection {f_lo}-{f_hi} Hz, {t0}-{t1} s")
     return float(gm.power_db(np.mean(np.sum(P[ts][:, fs], axis=1))))
+
+
+def band_gain_db(y, x, sr, f_lo, f_hi, t0, t1, n_fft=4096, hop=256):
+    """Output y vs input x (dB) in the band [f_lo, f_hi) between t0 and t1 (band_seg_db)."""
+    return band_seg_db(y, sr, f_lo, f_hi, t0, t1, n_fft, hop) - band_seg_db(x, sr, f_lo, f_hi, t0, t1, n_fft, hop)
 
 
 def sixth_octave(fc):
