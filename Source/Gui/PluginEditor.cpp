@@ -234,6 +234,7 @@ static std::shared_ptr<WorkbenchSession> sessionOf(plugin::GradedCellsProcessor&
     auto session = std::static_pointer_cast<WorkbenchSession>(slot);
     if (session == nullptr) {
         session = std::make_shared<WorkbenchSession>();
+        session->open = p.workbenchDraft().open; // as the host's session left it
         slot = session;
     }
     return session;

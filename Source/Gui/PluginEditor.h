@@ -66,6 +66,7 @@ struct WorkbenchSession {
     bool loaded = false;               ///< the document was loaded (from the running patch or edited)
     std::string appliedEngineText;     ///< the document's engine text the processor runs
     std::uint64_t version = 0;         ///< the processor's selection version the document follows
+    std::uint64_t draftSerial = 0;     ///< the loaded state's draft taken (WorkbenchDraft::serial)
 };
 
 /** The GradedCells editor: patch selector, the patch as a graph, the selected node's
@@ -149,6 +150,8 @@ private:
     void importWeights();
     juce::File userPatchFolder() const;
     void documentChanged();
+    void applyDocument();               ///< runs a valid document (a new engine) or shows why it cannot
+    void saveDraft();                   ///< the unapplied document and the open state, for the host's session
     void loadDocumentFromProcessor(bool undoable);
     void showPlayViews(bool visible);
     void layoutLive(juce::Rectangle<int> live);

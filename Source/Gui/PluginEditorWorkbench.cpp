@@ -30,6 +30,7 @@ void PluginEditor::setWorkbenchOpen(bool open) {
                                static_cast<juce::Component*>(&deletePatchButton_), static_cast<juce::Component*>(&libraryInfo_)})
         c->setVisible(open);
     if (open) workbench_->documentChanged();
+    saveDraft();
     resized();
 }
 
@@ -52,10 +53,18 @@ void PluginEditor::loadDocumentFromProcessor(bool undoable) {
     session_->loaded = true;
     session_->version = sel.version;
     fitPending_ = true;
-    if (session_->open) resized();
     session_->appliedEngineText = document_.engineText();
     // A user patch without positions keeps the layout just made (nothing is rebuilt).
     if (sel.user && document_.valid()) processor_.updateUserPatchLayout(document_.text());
+    // A draft from a loaded state (an edit that did not run when the session was saved): taken
+    // once, over the running patch (so Ctrl+Z goes back to what runs).
+    if (const auto wb = processor_.workbenchDraft(); !wb.draft.empty() && wb.serial != session_->draftSerial) {
+        session_->draftSerial = wb.serial;
+        std::string draftError;
+        if (!document_.loadJson(wb.draft, true, draftError))
+            setLibraryText("The workbench draft in the saved state could not be opened: " + juce::String(draftError), true);
+    }
+    if (session_->open) resized();
     workbench_->documentChanged();
 }
 
@@ -66,6 +75,17 @@ void PluginEditor::documentChanged() {
         if (safe != nullptr && safe->workbench_ != nullptr) safe->workbench_->documentChanged();
     });
     if (applying_ || !session_->loaded) return;
+    applyDocument();
+    saveDraft();
+}
+
+void PluginEditor::saveDraft() {
+    // What does not run (yet) is kept in the host's session: the draft, and whether the workbench is open.
+    const bool unapplied = session_->loaded && document_.engineText() != session_->appliedEngineText;
+    processor_.setWorkbenchDraft(session_->open, unapplied ? document_.text() : std::string());
+}
+
+void PluginEditor::applyDocument() {
     if (!document_.valid()) return; // the issues show on the nodes and wires; the last valid patch plays on
     const auto engineText = document_.engineText();
     if (engineText == session_->appliedEngineText) {

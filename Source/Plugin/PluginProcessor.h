@@ -31,6 +31,14 @@ struct PatchSelection {
     std::uint64_t version = 0;           ///< grows with every selection: the editor's change signal
 };
 
+/** What the editor's workbench leaves in the state: whether it was open, and its patch text when
+    that differs from the running patch (an edit that does not run yet, e.g. an invalid one). */
+struct WorkbenchDraft {
+    bool open = false;
+    std::string draft;
+    std::uint64_t serial = 0;   ///< grows with every state load (the editor takes a loaded draft once)
+};
+
 /** Default MIDI mapping (see README): note-on velocity sets the reward (positive from
     kRewardSplitNote up, negative below it), pitch bend sets a bipolar reward, CC
     kDefaultRewardCc sets it too; note-off ends an episode; all-notes-off (CC 123) resets the
@@ -118,6 +126,17 @@ public:
         if (!telemetry_.pop(out)) return false;
         if (osc_ != nullptr) osc_->noteSnapshot(out); // the OSC feedback stream sees what the editor reads
         return true;
+    }
+
+    /** The workbench's draft and open state, saved in the state (any thread but the audio thread). */
+    WorkbenchDraft workbenchDraft() const {
+        std::lock_guard<std::mutex> lock(draftMutex_);
+        return workbench_;
+    }
+    void setWorkbenchDraft(bool open, std::string draft) {
+        std::lock_guard<std::mutex> lock(draftMutex_);
+        workbench_.open = open;
+        workbench_.draft = std::move(draft);
     }
 
     /** Message thread: what an editor keeps across its openings (the workbench's document and
@@ -343,6 +362,9 @@ private:
     std::shared_ptr<HousekeepingGate> housekeepingGate_;
 
     std::shared_ptr<void> editorSession_; ///< message thread: see editorSession()
+    mutable std::mutex draftMutex_;       ///< guards workbench_ (never taken by the audio thread)
+    WorkbenchDraft workbench_;
+    std::uint64_t draftSerial_ = 0;       ///< guarded by draftMutex_
     ParameterOverrides overrides_;    ///< MIDI learn / OSC -> parameters (lock-free)
     MidiLearn midiLearn_;             ///< the CC table (read by the audio thread)
     std::unique_ptr<OscControl> osc_; ///< (destroyed first: its thread uses overrides_)

@@ -4,6 +4,7 @@
 //     <Patch source="factory|user" index="0" name="..." json="{...user patch...}"/>
 //     <Midi rewardCc="1" episodeCc="64" rewardAfterNoteOff="zero|hold" resetWeightsCc="-1"/>
 //     <Editor width="1100" height="720"/>                             (optional)
+//     <Workbench open="1" draft="{...}"/>   (optional: the workbench's unapplied patch text)
 //     <PARAMETERS> <PARAM id="tau" value="40"/> ... </PARAMETERS>   (plain values)
 //     <MidiLearn version="1"> <Map cc="7" param="tau"/> ... </MidiLearn>   (MidiLearn.h)
 //     <Osc version="1" enabled="0" port="9000" feedback="0" ... />        (OscControl.h)
@@ -39,6 +40,7 @@ const juce::Identifier kMidiTag{"Midi"};
 const juce::Identifier kParamsTag{"PARAMETERS"};
 const juce::Identifier kEditorTag{"Editor"};
 const juce::Identifier kWeightsTag{"Weights"};
+const juce::Identifier kWorkbenchTag{"Workbench"};
 
 /** A state read completely and checked before any of it is applied. */
 struct StagedState {
@@ -49,6 +51,7 @@ struct StagedState {
     RewardRelease rewardRelease = RewardRelease::hold; ///< states from before the setting: hold, as then
     int resetWeightsCc = kDefaultResetWeightsCc;
     int editorWidth = 0, editorHeight = 0;
+    WorkbenchDraft workbench;         ///< empty draft: none
     int formatVersion = 0;
     std::optional<MidiLearnState> midiLearn;   ///< none: no mappings
     std::optional<OscSettings> osc;            ///< none: OSC off
@@ -155,6 +158,14 @@ StagedState stage(const juce::XmlElement& xml) {
             s.weightsError = juce::String::fromUTF8(error.c_str());
     }
 
+    // The workbench's draft (an edit that did not run yet, e.g. invalid): kept like the editor's
+    // size, as a convenience: a malformed or oversized one is ignored.
+    if (const auto wb = tree.getChildWithName(kWorkbenchTag); wb.isValid()) {
+        s.workbench.open = wb.getProperty("open", 0).toString() == "1";
+        const auto draft = wb.getProperty("draft", {}).toString();
+        if (draft.getNumBytesAsUTF8() <= limits::kMaxPatchBytes) s.workbench.draft = draft.toStdString();
+    }
+
     // The editor's size is a convenience: a bad value is ignored, not a reason to reject.
     const auto editor = tree.getChildWithName(kEditorTag);
     if (editor.isValid()) {
@@ -188,6 +199,14 @@ void GradedCellsProcessor::getStateInformation(juce::MemoryBlock& destData) {
     midi.setProperty("rewardAfterNoteOff", rewardRelease() == RewardRelease::zero ? "zero" : "hold", nullptr);
     midi.setProperty("resetWeightsCc", resetWeightsCc(), nullptr);
     root.appendChild(midi, nullptr);
+
+    if (const auto wb = workbenchDraft(); wb.open || !wb.draft.empty()) {
+        juce::ValueTree workbench(kWorkbenchTag);
+        workbench.setProperty("open", wb.open ? 1 : 0, nullptr);
+        if (!wb.draft.empty() && wb.draft.size() <= limits::kMaxPatchBytes)
+            workbench.setProperty("draft", juce::String::fromUTF8(wb.draft.c_str(), int(wb.draft.size())), nullptr);
+        root.appendChild(workbench, nullptr);
+    }
 
     const auto size = editorSize();
     if (size.x > 0 && size.y > 0) {
@@ -360,6 +379,11 @@ void GradedCellsProcessor::setStateInformation(const void* data, int sizeInBytes
         }
     } endStateLoad{*this};
     if (staged.editorWidth > 0) setEditorSize(staged.editorWidth, staged.editorHeight);
+    {
+        std::lock_guard<std::mutex> lock(draftMutex_);
+        workbench_ = staged.workbench;
+        workbench_.serial = ++draftSerial_; // the editor takes a loaded draft once
+    }
 
     juce::String error;
     if (staged.patch.user) {
@@ -387,6 +411,7 @@ void GradedCellsProcessor::resetToDefaultState() {
     setRewardRelease(RewardRelease::zero);
     midiLearn_.clearAll();
     osc_->setSettings(OscSettings{});
+    setWorkbenchDraft(false, {});
     selectFactoryPatch(0);
 }
 

@@ -373,3 +373,57 @@ TEST_CASE("Workbench in the editor: Save as... and Rename... ask for the name in
     CHECK(editor.nameDialog() == nullptr);
     CHECK(editor.libraryText().contains("Choose a user patch"));
 }
+
+TEST_CASE("Workbench in the editor: an edit that does not run yet is saved in the host's session and comes back",
+          "[workbench][editor][state]") {
+    juce::MemoryBlock state;
+    json draft;
+    {
+        EditorRig rig;
+        rig.open(1280, 860);
+        auto& editor = rig.editor();
+        editor.setWorkbenchOpen(true);
+        auto& doc = editor.document();
+        doc.newFromTemplate(PatchDocument::Template::passThrough);   // valid: runs
+        REQUIRE(doc.valid());
+        editor.workbench().canvas().addNodeAt(NodeKind::GaussianErrorCell, {300, 200});
+        REQUIRE(doc.setNodeParam(doc.nodeIds().back(), "sigma", -1.0));   // invalid: does not run
+        REQUIRE_FALSE(doc.valid());
+        draft = doc.doc();
+        CHECK(rig.proc.workbenchDraft().open);
+        CHECK(json::parse(rig.proc.workbenchDraft().draft) == draft);
+        rig.proc.getStateInformation(state);
+    }
+    // a new instance (the host reopens the session): the running patch is the last valid one,
+    // the workbench opens on the draft, with its issue, and Ctrl+Z goes back to what runs
+    EditorRig rig2;
+    rig2.proc.setStateInformation(state.getData(), int(state.getSize()));
+    REQUIRE(rig2.proc.lastStateError().isEmpty());
+    CHECK(rig2.proc.currentPatch().name == "Audio in to out");
+    rig2.open(1280, 860);
+    auto& editor = rig2.editor();
+    CHECK(editor.workbenchOpen());
+    CHECK(editor.document().doc() == draft);
+    CHECK_FALSE(editor.document().valid());
+    REQUIRE(key(editor.workbench().canvas(), 'z', cmd));
+    CHECK(editor.document().valid());
+    CHECK(editor.document().text() == rig2.proc.currentPatch().userJson);
+    CHECK(rig2.proc.workbenchDraft().draft.empty());     // back at what runs: nothing left to keep
+    CHECK(rig2.proc.workbenchDraft().open);
+    // a state without a Workbench element clears the draft
+    rig2.proc.setWorkbenchDraft(true, draft.dump());
+    juce::MemoryBlock plain;
+    { GradedCellsProcessor fresh; fresh.getStateInformation(plain); }
+    rig2.proc.setStateInformation(plain.getData(), int(plain.getSize()));
+    CHECK(rig2.proc.workbenchDraft().draft.empty());
+    CHECK_FALSE(rig2.proc.workbenchDraft().open);
+    // a draft that is not a patch's JSON: said, and the workbench shows what runs
+    EditorRig rig3;
+    const auto odd = binaryXml("<GradedCellsState formatVersion=\"1\"><Workbench open=\"1\" draft=\"{oops\"/></GradedCellsState>");
+    rig3.proc.setStateInformation(odd.getData(), int(odd.getSize()));
+    rig3.open(1280, 860);
+    CHECK(rig3.editor().workbenchOpen());
+    CHECK(rig3.editor().libraryText().contains("could not be opened"));
+    CHECK(rig3.editor().document().name() == "Predictive EQ");
+    CHECK(rig3.editor().document().valid());
+}

@@ -182,3 +182,35 @@ TEST_CASE("corrupt state is refused whole: the previous state stays and the reas
     const auto badCc = binaryXml("<GradedCellsState formatVersion=\"1\"><Midi rewardCc=\"300\"/></GradedCellsState>");
     expectDefault(badCc.getData(), static_cast<int>(badCc.getSize()), "CC out of range");
 }
+
+TEST_CASE("the workbench's draft and open state: saved, restored, and a bad one ignored (not a reason to refuse)", "[plugin][state]") {
+    GradedCellsProcessor a;
+    a.setWorkbenchDraft(true, R"({"format": 1, "name": "draft", "nodes": []})");
+    const auto saved = graded::test::stateOf(a);
+    GradedCellsProcessor b;
+    b.setStateInformation(saved.getData(), static_cast<int>(saved.getSize()));
+    CHECK(b.lastStateError().isEmpty());
+    CHECK(b.workbenchDraft().open);
+    CHECK(b.workbenchDraft().draft == R"({"format": 1, "name": "draft", "nodes": []})");
+    const auto serial = b.workbenchDraft().serial;
+    b.setStateInformation(saved.getData(), static_cast<int>(saved.getSize()));
+    CHECK(b.workbenchDraft().serial > serial); // each load offers its draft again
+
+    // not JSON: kept as text (the editor says it cannot open it); odd "open": closed
+    const auto odd = binaryXml("<GradedCellsState formatVersion=\"1\"><Workbench open=\"yes\" draft=\"not json &lt;\"/></GradedCellsState>");
+    b.setStateInformation(odd.getData(), static_cast<int>(odd.getSize()));
+    CHECK(b.lastStateError().isEmpty());
+    CHECK_FALSE(b.workbenchDraft().open);
+    CHECK(b.workbenchDraft().draft == "not json <");
+    // past a patch's size: dropped, the rest loads
+    const juce::String big = juce::String::repeatedString("x", int(graded::limits::kMaxPatchBytes) + 1);
+    const auto huge = binaryXml("<GradedCellsState formatVersion=\"1\"><Workbench open=\"1\" draft=\"" + big + "\"/></GradedCellsState>");
+    b.setStateInformation(huge.getData(), static_cast<int>(huge.getSize()));
+    CHECK(b.lastStateError().isEmpty());
+    CHECK(b.workbenchDraft().open);
+    CHECK(b.workbenchDraft().draft.empty());
+    // and the default state clears it
+    b.resetToDefaultState();
+    CHECK_FALSE(b.workbenchDraft().open);
+    CHECK(b.workbenchDraft().draft.empty());
+}
