@@ -465,7 +465,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         g.setColour(colours::textDim);
         g.setFont(juce::Font(15.0f));
         g.drawFittedText("Empty patch. Right-click to add a node (or use \"Add node\"), then drag from an "
-                         "output port (right edge) to an input port (left edge) to wire them.",
+                         "output port (right edge) to an input port (left edge), or back, to wire them.",
                          getLocalBounds().reduced(40), juce::Justification::centred, 3);
     }
 
@@ -516,14 +516,16 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
 
     // The wire being dragged.
     if (drag_ == Drag::wire && wireFrom_.node >= 0) {
-        const auto p0 = modelPort(wireFrom_.node, wireFrom_.comp, true);
-        const auto end = toModel(rubberEnd_);
+        const auto port = modelPort(wireFrom_.node, wireFrom_.comp, wireFrom_.output);
+        const auto pointer = toModel(rubberEnd_);
+        // always drawn from the output side to the input side
+        const auto p0 = wireFrom_.output ? port : pointer, end = wireFrom_.output ? pointer : port;
         juce::Path band;
         const float dx = std::max(40.0f, std::abs(end.x - p0.x) * 0.5f);
         band.startNewSubPath(p0);
         band.cubicTo(p0.translated(dx, 0), end.translated(-dx, 0), end);
         const auto target = portAt(rubberEnd_, 10.0f);
-        g.setColour(target.node >= 0 && !target.output ? colours::meterOk : colours::accent);
+        g.setColour(target.node >= 0 && target.output != wireFrom_.output ? colours::meterOk : colours::accent);
         static const float bandDashes[] = {3.0f, 3.0f};
         strokeLine(g, band, 2.0f, bandDashes);
     }
@@ -553,7 +555,7 @@ void WorkbenchCanvas::paint(juce::Graphics& g) {
         g.setFont(juce::Font(11.5f));
         for (const auto& p : ports) {
             const auto c = modelPort(i, p.name, p.output);
-            const bool target = !p.output && !hot.output && hot.node == i && hot.comp == p.name;
+            const bool target = hot.node == i && hot.comp == p.name && p.output == hot.output && hot.output != wireFrom_.output;
             g.setColour(target ? colours::meterOk : p.output ? colours::positive : colours::accent);
             g.fillEllipse(c.x - 4.0f, c.y - 4.0f, 8.0f, 8.0f);
             g.setColour(colours::background);
@@ -623,7 +625,7 @@ void WorkbenchCanvas::mouseDown(const juce::MouseEvent& e) {
         return;
     }
     const auto port = portAt(e.position, 7.0f);
-    if (port.node >= 0 && port.output) {
+    if (port.node >= 0) { // a wire drawn from an output to an input, or back from an input to an output
         drag_ = Drag::wire;
         wireFrom_ = port;
         rubberEnd_ = e.position;
@@ -693,9 +695,11 @@ void WorkbenchCanvas::mouseUp(const juce::MouseEvent& e) {
         const auto target = portAt(e.position, 10.0f);
         const auto from = wireFrom_;
         wireFrom_ = {};
-        if (target.node >= 0 && !target.output) {
+        if (target.node >= 0 && target.output != from.output) {
+            const auto& out = from.output ? from : target;
+            const auto& in = from.output ? target : from;
             std::string error;
-            const int w = doc_.addWire(nodeIdOf(doc_, from.node), from.comp, nodeIdOf(doc_, target.node), target.comp, error);
+            const int w = doc_.addWire(nodeIdOf(doc_, out.node), out.comp, nodeIdOf(doc_, in.node), in.comp, error);
             if (w >= 0) {
                 edited();
                 selectWire(w);

@@ -767,3 +767,26 @@ TEST_CASE("Workbench: paint time at a patch's limits", "[.perf][workbench]") {
     std::printf("workbench, %s (%d nodes, %d wires): paint %.2f ms\n", doc.name().c_str(), doc.numNodes(), doc.numWires(),
                 (juce::Time::getMillisecondCounterHiRes() - f0) / 20);
 }
+
+TEST_CASE("Workbench: a wire can also be drawn backwards, from an input port to an output port", "[workbench]") {
+    Bench b(PatchDocument::Template::passThrough);
+    auto& doc = b.doc;
+    auto& canvas = b.panel->canvas();
+    canvas.addNodeAt(NodeKind::RateCell, {400, 300});
+    const auto rate = canvas.selectedNodes().front();
+    const auto in = canvas.portPosition(doc.nodeIndex(rate), "j", false);
+    const auto out = canvas.portPosition(doc.nodeIndex("in"), "level", true);
+    REQUIRE(in.x >= 0.f);
+    REQUIRE(out.x >= 0.f);
+    drag(canvas, in, out.translated(2, 1));
+    REQUIRE(doc.numWires() == 1);
+    const auto e = doc.wireEnds(0);
+    CHECK(e.from == "in");
+    CHECK(e.fromComp == "level");
+    CHECK(e.to == rate);
+    CHECK(e.toComp == "j");
+    // input to input (or output to output) adds nothing
+    drag(canvas, in, canvas.portPosition(doc.nodeIndex("out"), "gain", false));
+    drag(canvas, out, canvas.portPosition(doc.nodeIndex(rate), "zF", true));
+    CHECK(doc.numWires() == 1);
+}
