@@ -1438,7 +1438,12 @@ void WorkbenchInspector::buildNodeRows(int node) {
         offsetEd->setTooltip("offset: value = offset + scale * host");
         scaleEd->setEnabled(bound != HostParam::count);
         offsetEd->setEnabled(bound != HostParam::count);
-        auto commitBind = [this, id, field, box, scaleEd, offsetEd, db]() -> bool {
+        auto* dbBox = bh->own(std::make_unique<juce::ToggleButton>("dB"));
+        dbBox->setComponentID("binddb:" + str(f.name));
+        dbBox->setToggleState(db, juce::dontSendNotification);
+        dbBox->setTooltip("dB map: value = 10^((offset + scale * host) / 20) (e.g. a gain in dB driving a linear field)");
+        dbBox->setEnabled(bound != HostParam::count);
+        auto commitBind = [this, id, field, box, scaleEd, offsetEd, dbBox]() -> bool {
             const int sel = box->getSelectedId();
             if (sel <= 1) {
                 const int idx = doc_.bindingOf(id, field);
@@ -1446,12 +1451,13 @@ void WorkbenchInspector::buildNodeRows(int node) {
             } else {
                 const auto s = parseNumber(scaleEd->getText()), o = parseNumber(offsetEd->getText());
                 if (!s || !o) return false;
-                doc_.bind(HostParam(sel - 2), id, field, float(*s), float(*o), db);
+                doc_.bind(HostParam(sel - 2), id, field, float(*s), float(*o), dbBox->getToggleState());
             }
             edited();
             return true;
         };
         box->onChange = [commitBind] { commitBind(); };
+        dbBox->onClick = [commitBind] { commitBind(); };
         for (auto* ed : {scaleEd, offsetEd}) {
             auto act = [ed, commitBind] {
                 if (!commitBind()) {
@@ -1470,9 +1476,10 @@ void WorkbenchInspector::buildNodeRows(int node) {
             l->setJustificationType(juce::Justification::centred);
             l->setColour(juce::Label::textColourId, colours::textDim);
         }
-        bh->layout = [box, scaleEd, offsetEd, x, plus](Holder& h) {
+        bh->layout = [box, scaleEd, offsetEd, x, plus, dbBox](Holder& h) {
             auto r = h.getLocalBounds();
-            box->setBounds(r.removeFromLeft(r.getWidth() - 112));
+            box->setBounds(r.removeFromLeft(r.getWidth() - 156));
+            dbBox->setBounds(r.removeFromLeft(44));
             x->setBounds(r.removeFromLeft(16));
             scaleEd->setBounds(r.removeFromLeft(40));
             plus->setBounds(r.removeFromLeft(16));

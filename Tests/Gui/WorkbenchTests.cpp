@@ -790,3 +790,27 @@ TEST_CASE("Workbench: a wire can also be drawn backwards, from an input port to 
     drag(canvas, out, canvas.portPosition(doc.nodeIndex(rate), "zF", true));
     CHECK(doc.numWires() == 1);
 }
+
+TEST_CASE("Workbench: a binding's dB map is set in the inspector", "[workbench]") {
+    Bench b(PatchDocument::Template::passThrough);
+    auto& doc = b.doc;
+    b.panel->canvas().addNodeAt(NodeKind::RateCell, {400, 300});
+    const auto rate = b.panel->canvas().selectedNodes().front();
+    b.panel->documentChanged();
+    pump();
+    b.panel->inspector().refresh();
+    auto* bind = dynamic_cast<juce::ComboBox*>(b.panel->inspector().control("bind:tau_m"));
+    REQUIRE(bind != nullptr);
+    bind->setSelectedId(int(HostParam::outputGain) + 2, juce::sendNotificationSync);
+    pump();
+    REQUIRE(doc.bindingOf(rate, "tau_m") >= 0);
+    CHECK_FALSE(doc.doc()["bindings"][0].contains("map"));
+    b.panel->inspector().refresh();
+    auto* db = dynamic_cast<juce::Button*>(b.panel->inspector().control("binddb:tau_m"));
+    REQUIRE(db != nullptr);
+    CHECK(db->isEnabled());
+    db->setToggleState(true, juce::sendNotificationSync);
+    pump();
+    CHECK(doc.doc()["bindings"][0]["map"] == "db");
+    CHECK(doc.doc()["bindings"][0]["param"] == "outputGain");
+}
