@@ -4,6 +4,7 @@
 #include "PatchDocument.h"
 
 #include <Limits.h>
+#include <Patch/Layout.h>
 
 #include <Patch/NodeSpecs.h>
 
@@ -424,13 +425,7 @@ bool PatchDocument::loadJson(const std::string& text, bool undoable, std::string
 
 std::string PatchDocument::text() const { return doc_.dump(2); }
 
-std::string PatchDocument::engineText() const {
-    json e = doc_;
-    if (hasArray(e, "nodes"))
-        for (auto& n : e["nodes"])
-            if (n.is_object()) n.erase("at");
-    return e.dump(2);
-}
+std::string PatchDocument::engineText() const { return withoutLayout(doc_).dump(2); }
 
 // ---- nodes ----
 

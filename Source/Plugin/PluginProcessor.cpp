@@ -4,6 +4,7 @@
 #include "PluginEditor.h"
 
 #include <Limits.h>
+#include <Patch/Layout.h>
 
 #include <nlohmann/json.hpp>
 
@@ -321,11 +322,6 @@ void GradedCellsProcessor::acquireEngine() noexcept {
 }
 
 void GradedCellsProcessor::mixFadingEngine(juce::AudioBuffer<float>& buffer, int channels, int numSamples) noexcept {
-    if (fadingOut_ == nullptr || fadePos_ >= fadeEnd_) return;
-    if (numSamples > fadeScratch_.getNumSamples() || channels > fadeScratch_.getNumChannels()) {
-        fadeEnd_ = fadePos_; // a block larger than prepared: no room for the copy, switch at once
-        return;
-    }
     fadingOut_->setControls(controls_);
     fadingOut_->process(fadeScratch_.getArrayOfWritePointers(), juce::jmin(channels, fadingOut_->config().numChannels),
                         numSamples);
@@ -467,13 +463,15 @@ void GradedCellsProcessor::processWithinSeqlock(juce::AudioBuffer<float>& buffer
     engine_->setControls(controls_); // learn, learnRate and the resetWeights edge act in the engine
     handleMidi(midi, numSamples);
     const int engineChannels = juce::jmin(numChannels, engine_->config().numChannels);
-    const bool fading = fadingOut_ != nullptr && fadePos_ < fadeEnd_ && numSamples <= fadeScratch_.getNumSamples()
-                        && numChannels <= fadeScratch_.getNumChannels();
+    bool fading = fadingOut_ != nullptr && fadePos_ < fadeEnd_;
+    if (fading && (numSamples > fadeScratch_.getNumSamples() || numChannels > fadeScratch_.getNumChannels())) {
+        fadeEnd_ = fadePos_; // a block larger than prepared: no room for the copy, switch at once
+        fading = false;
+    }
     if (fading) // the old engine hears the same input (copied before the new one overwrites it)
         for (int ch = 0; ch < numChannels; ++ch) fadeScratch_.copyFrom(ch, 0, buffer, ch, 0, numSamples);
     engine_->process(buffer.getArrayOfWritePointers(), engineChannels, numSamples);
     if (fading) mixFadingEngine(buffer, numChannels, numSamples);
-    else if (fadingOut_ != nullptr) fadeEnd_ = fadePos_;
     // A last guard that should never fire: counted so tests and the soak can prove it.
     int bad = 0;
     for (int ch = 0; ch < numChannels; ++ch) bad += sanitise(buffer.getWritePointer(ch), numSamples);
@@ -550,14 +548,11 @@ bool GradedCellsProcessor::loadUserPatchJson(const std::string& json, juce::Stri
 }
 
 namespace {
-/** A patch's JSON without the editor's node positions (null: not a JSON object). */
-nlohmann::json withoutLayout(const std::string& text) {
+/** A patch text's JSON without the editor's node positions (null: not a JSON object). */
+nlohmann::json engineJsonOf(const std::string& text) {
     auto doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return nullptr;
-    if (doc.contains("nodes") && doc["nodes"].is_array())
-        for (auto& n : doc["nodes"])
-            if (n.is_object()) n.erase("at");
-    return doc;
+    return withoutLayout(std::move(doc));
 }
 } // namespace
 
@@ -565,8 +560,8 @@ bool GradedCellsProcessor::updateUserPatchLayout(const std::string& json) {
     if (json.size() > limits::kMaxPatchBytes) return false;
     std::lock_guard<std::mutex> lock(buildMutex_);
     if (!selection_.user || selection_.userJson == json) return selection_.user;
-    const auto now = withoutLayout(selection_.userJson);
-    if (now.is_null() || now != withoutLayout(json)) return false;
+    const auto now = engineJsonOf(selection_.userJson);
+    if (now.is_null() || now != engineJsonOf(json)) return false;
     // The same engine: only the text (and so the content hash weights are tied to) changes.
     const auto oldHash = contentHash(selection_);
     selection_.userJson = json;

@@ -333,7 +333,8 @@ private:
     static constexpr double kSwapFadeMs = 20.0;
     /** Audio thread: swaps in a pending engine (crossfading from the current one). */
     void acquireEngine() noexcept;
-    /** Audio thread: runs the fading-out engine on a copy of the input and mixes it in. */
+    /** Audio thread, during a fade (the caller checked it fits the scratch buffer, which holds a
+        copy of the input): runs the fading-out engine on it and mixes it in. */
     void mixFadingEngine(juce::AudioBuffer<float>& buffer, int channels, int numSamples) noexcept;
     /** Audio stopped (prepare, release, destruction): the fading engine is deleted. */
     void dropFadingEngine() noexcept;
