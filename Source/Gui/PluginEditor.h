@@ -150,8 +150,10 @@ private:
     void importWeights();
     juce::File userPatchFolder() const;
     void documentChanged();
-    void applyDocument();               ///< runs a valid document (a new engine) or shows why it cannot
-    void saveDraft();                   ///< the unapplied document and the open state, for the host's session
+    /** Runs a valid document (a new engine) or shows why it cannot; `engineText`: its engineText(). */
+    void applyDocument(const std::string& engineText);
+    /** The unapplied document and the open state, for the host's session. */
+    void saveDraft(const std::string& engineText);
     void loadDocumentFromProcessor(bool undoable);
     void showPlayViews(bool visible);
     void layoutLive(juce::Rectangle<int> live);

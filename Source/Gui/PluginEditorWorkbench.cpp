@@ -6,6 +6,7 @@
 #include "PluginProcessor.h"
 
 #include <Graph/Patch.h>
+#include <Patch/Layout.h>
 
 namespace graded::gui {
 
@@ -30,7 +31,7 @@ void PluginEditor::setWorkbenchOpen(bool open) {
                                static_cast<juce::Component*>(&deletePatchButton_), static_cast<juce::Component*>(&libraryInfo_)})
         c->setVisible(open);
     if (open) workbench_->documentChanged();
-    saveDraft();
+    saveDraft(document_.engineText());
     resized();
 }
 
@@ -75,39 +76,44 @@ void PluginEditor::documentChanged() {
         if (safe != nullptr && safe->workbench_ != nullptr) safe->workbench_->documentChanged();
     });
     if (applying_ || !session_->loaded) return;
-    applyDocument();
-    saveDraft();
+    const auto engineText = document_.engineText();
+    applyDocument(engineText);
+    saveDraft(engineText);
 }
 
-void PluginEditor::saveDraft() {
+void PluginEditor::saveDraft(const std::string& engineText) {
     // What does not run (yet) is kept in the host's session: the draft, and whether the workbench is open.
-    const bool unapplied = session_->loaded && document_.engineText() != session_->appliedEngineText;
+    const bool unapplied = session_->loaded && engineText != session_->appliedEngineText;
     processor_.setWorkbenchDraft(session_->open, unapplied ? document_.text() : std::string());
 }
 
-void PluginEditor::applyDocument() {
+/** The factory patch whose JSON is `engineJson` (a patch without layout), or -1. */
+static int factoryPatchOf(const nlohmann::json& engineJson) {
+    static const std::vector<nlohmann::json> parsed = [] { // parsed once
+        std::vector<nlohmann::json> v;
+        for (const auto& f : factoryPatches()) v.push_back(nlohmann::json::parse(f.json, nullptr, false));
+        return v;
+    }();
+    for (size_t i = 0; i < parsed.size(); ++i)
+        if (parsed[i] == engineJson) return int(i);
+    return -1;
+}
+
+void PluginEditor::applyDocument(const std::string& engineText) {
     if (!document_.valid()) return; // the issues show on the nodes and wires; the last valid patch plays on
-    const auto engineText = document_.engineText();
     if (engineText == session_->appliedEngineText) {
         processor_.updateUserPatchLayout(document_.text()); // only positions moved (a factory patch: nothing to save)
         return;
     }
     applying_ = true;
     juce::String error;
+    bool ran = true;
     // Back to a factory patch exactly (e.g. by undo): that factory patch is selected again.
-    const auto engineJson = nlohmann::json::parse(engineText, nullptr, false);
-    const auto& factory = factoryPatches();
-    for (size_t i = 0; i < factory.size(); ++i)
-        if (nlohmann::json::parse(factory[i].json, nullptr, false) == engineJson) {
-            processor_.selectFactoryPatch(int(i));
-            session_->appliedEngineText = engineText;
-            session_->version = processor_.currentPatch().version;
-            applying_ = false;
-            syncPatch(false);
-            syncStatus();
-            return;
-        }
-    if (processor_.loadUserPatchJson(document_.text(), error, true)) { // (what the synapses learned stays)
+    if (const int factory = factoryPatchOf(withoutLayout(document_.doc())); factory >= 0)
+        processor_.selectFactoryPatch(factory);
+    else
+        ran = processor_.loadUserPatchJson(document_.text(), error, true); // (what the synapses learned stays)
+    if (ran) {
         session_->appliedEngineText = engineText;
         session_->version = processor_.currentPatch().version;
         loadError_.clear();
